@@ -1,0 +1,106 @@
+using KrxSignal.Worker.Health;
+using KrxSignal.Worker.Hosting;
+using KrxSignal.Worker.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace KrxSignal.Worker.Tests.Health;
+
+public sealed class HeartbeatWriterTests : IDisposable
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 19, 1, 0, 0, TimeSpan.Zero);
+    private readonly TempFolder _folder = new();
+    private readonly FakeTimeProvider _time = new(Start);
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task ExecuteAsync_EveryInterval_RewritesWithContributorsAndWorstStatus()
+    {
+        using var writer = CreateWriter(new StubContributor(HealthStatus.Degraded, "model gpt failing"), new StubContributor(HealthStatus.Healthy, "ok part"));
+        var writes = new WriteRecorder(writer);
+
+        await writer.StartAsync(CancellationToken.None);
+        var first = await writes.NextAsync();
+        _time.Advance(TimeSpan.FromSeconds(15));
+        var second = await writes.NextAsync();
+        await writer.StopAsync(CancellationToken.None);
+
+        first.Status.Should().Be(HealthStatus.Degraded);
+        first.Reasons.Should().Equal("model gpt failing", "ok part");
+        first.IntervalSeconds.Should().Be(15);
+        second.WrittenAt.Should().Be(Start.AddSeconds(15));
+        var onDisk = await HeartbeatFile.ReadAsync(writer.FilePath, CancellationToken.None);
+        onDisk!.Status.Should().Be(HealthStatus.Stopped);
+    }
+
+    [Fact]
+    public async Task RequestWrite_BetweenTicks_WritesWithoutWaitingForTheInterval()
+    {
+        using var writer = CreateWriter();
+        var writes = new WriteRecorder(writer);
+        await writer.StartAsync(CancellationToken.None);
+        await writes.NextAsync();
+
+        _time.Advance(TimeSpan.FromSeconds(2));
+        writer.RequestWrite();
+        var onDemand = await writes.NextAsync();
+        await writer.StopAsync(CancellationToken.None);
+
+        onDemand.WrittenAt.Should().Be(Start.AddSeconds(2));
+    }
+
+    [Fact]
+    public async Task WriteAsync_ExistingFile_IsReplacedWholeWithNoTemporaryLeft()
+    {
+        var path = _folder.File("data/heartbeat.json");
+        await HeartbeatFile.WriteAsync(path, Document(HealthStatus.Healthy), CancellationToken.None);
+
+        await HeartbeatFile.WriteAsync(path, Document(HealthStatus.Unhealthy), CancellationToken.None);
+
+        (await HeartbeatFile.ReadAsync(path, CancellationToken.None))!.Status.Should().Be(HealthStatus.Unhealthy);
+        Directory.GetFiles(Path.GetDirectoryName(path)!).Should().ContainSingle();
+    }
+
+    private static HeartbeatDocument Document(HealthStatus status) => new()
+    {
+        Status = status,
+        Reasons = [],
+        Pid = 1,
+        Version = "t",
+        StartedAt = Start,
+        WrittenAt = Start,
+        IntervalSeconds = 15,
+    };
+
+    private HeartbeatWriter CreateWriter(params IHeartbeatContributor[] contributors) => new(
+        Options.Create(new HeartbeatOptions { Path = "data/heartbeat.json", Interval = TimeSpan.FromSeconds(15) }),
+        new AppPaths(_folder.Path),
+        contributors,
+        _time,
+        NullLogger<HeartbeatWriter>.Instance);
+
+    private sealed class StubContributor(HealthStatus status, string reason) : IHeartbeatContributor
+    {
+        public ValueTask ContributeAsync(HeartbeatDraft draft, CancellationToken cancellationToken)
+        {
+            draft.Report(status, reason);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    /// <summary>Hands out each write in order, so a test waits for a write instead of sleeping.</summary>
+    private sealed class WriteRecorder
+    {
+        private readonly System.Threading.Channels.Channel<HeartbeatDocument> _writes = System.Threading.Channels.Channel.CreateUnbounded<HeartbeatDocument>();
+
+        public WriteRecorder(HeartbeatWriter writer) => writer.Written += d => _writes.Writer.TryWrite(d);
+
+        public async Task<HeartbeatDocument> NextAsync()
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            return await _writes.Reader.ReadAsync(timeout.Token);
+        }
+    }
+}

@@ -1,0 +1,12 @@
+using KrxSignal.Worker.Configuration;
+
+namespace KrxSignal.Worker.Calendar;
+
+public sealed class CalendarOptions : IValidatedOptions
+{
+    public static string Section => "Calendar";
+
+    public string HolidaysFile { get; set; } = "holidays.json";
+
+    public void Validate(OptionsProblems problems) => problems.Required(nameof(HolidaysFile), HolidaysFile);
+}

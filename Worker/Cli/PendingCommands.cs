@@ -1,0 +1,46 @@
+using System.CommandLine;
+using KrxSignal.Worker.Hosting;
+
+namespace KrxSignal.Worker.Cli;
+
+/// <summary>Commands whose contract is fixed but whose feature has not landed yet: they parse, then say so.</summary>
+internal static class PendingCommands
+{
+    public static Command Schedule()
+    {
+        var command = new Command("schedule", "Print every poll time in a date range, from the daemon's own triggers and calendar.");
+        command.Options.Add(new Option<DateOnly>("--from") { Required = true, Description = "First KST date (yyyy-MM-dd)." });
+        command.Options.Add(new Option<DateOnly>("--to") { Required = true, Description = "Last KST date (yyyy-MM-dd), inclusive." });
+        command.Options.Add(new Option<string>("--format") { DefaultValueFactory = _ => "text", Description = "text or csv." }.AcceptOnlyFromAmong("text", "csv"));
+        return NotYet(command);
+    }
+
+    public static Command PollOnce() =>
+        NotYet(new Command("poll-once", "Run one full cycle now, whatever the window."));
+
+    public static Command Replay()
+    {
+        var command = new Command("replay", "Run the whole pipeline over a recorded day on a virtual clock.");
+        command.Arguments.Add(new Argument<FileInfo>("file") { Description = "A replay file (JSON Lines)." });
+        command.Options.Add(new Option<FileInfo>("--db") { Description = "The database to write; a fresh temporary one by default." });
+        return NotYet(command);
+    }
+
+    public static Command ExportRecording()
+    {
+        var command = new Command("export-recording", "Write a replay file from the snapshots the daemon recorded.");
+        command.Options.Add(new Option<DateOnly>("--day") { Required = true, Description = "The KST trading day (yyyy-MM-dd)." });
+        command.Options.Add(new Option<FileInfo>("--out") { Description = "Output file; standard output by default." });
+        return NotYet(command);
+    }
+
+    private static Command NotYet(Command command)
+    {
+        command.SetAction(async (_, cancellationToken) =>
+        {
+            await Console.Error.WriteLineAsync($"'{command.Name}' is not yet available in this version of the Worker.");
+            return ExitCodes.Failed;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,57 @@
+using System.CommandLine;
+using KrxSignal.Worker.Configuration;
+using KrxSignal.Worker.Hosting;
+using KrxSignal.Worker.Storage;
+
+namespace KrxSignal.Worker.Cli;
+
+/// <summary>The command-line contract of DESIGN.md §8: commands, options and exit codes.</summary>
+public static class WorkerCommandLine
+{
+    public static async Task<int> InvokeAsync(string[] args, WorkerHostSettings? settings = null, CancellationToken cancellationToken = default)
+    {
+        settings ??= new WorkerHostSettings();
+        var root = CreateRoot(settings);
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                await Console.Error.WriteLineAsync(error.Message);
+            }
+
+            await Console.Error.WriteLineAsync("Run 'Worker --help' for usage.");
+            return ExitCodes.Usage;
+        }
+
+        try
+        {
+            // The host handles SIGTERM and Ctrl+C itself; the parser must not race it for them.
+            return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false }, cancellationToken);
+        }
+        catch (Exception e) when (ConfigurationErrors.TryDescribe(e, out var message))
+        {
+            await Console.Error.WriteLineAsync($"Configuration error: {message}");
+            return ExitCodes.Configuration;
+        }
+        catch (DatabaseStartupException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return ExitCodes.Fatal;
+        }
+    }
+
+    public static RootCommand CreateRoot(WorkerHostSettings settings)
+    {
+        var root = new RootCommand("KRX Signal Worker: polls the stock API in KRX market hours, predicts, signals and notifies.");
+        RunCommand.Configure(root, settings);
+        root.Subcommands.Add(RunCommand.Create(settings));
+        root.Subcommands.Add(StatusCommand.Create(settings));
+        root.Subcommands.Add(DoctorCommand.Create(settings));
+        root.Subcommands.Add(PendingCommands.Schedule());
+        root.Subcommands.Add(PendingCommands.PollOnce());
+        root.Subcommands.Add(PendingCommands.Replay());
+        root.Subcommands.Add(PendingCommands.ExportRecording());
+        return root;
+    }
+}

@@ -1,0 +1,18 @@
+namespace KrxSignal.Worker.Health.Doctor;
+
+/// <summary>One line of `Worker doctor`; each feature registers the checks for what it depends on.</summary>
+public interface IDoctorCheck
+{
+    string Name { get; }
+
+    Task<DoctorResult> RunAsync(CancellationToken cancellationToken);
+}
+
+/// <param name="Detail">What was found.</param>
+/// <param name="Fix">What to try when it failed.</param>
+public sealed record DoctorResult(bool Passed, string Detail, string? Fix = null)
+{
+    public static DoctorResult Pass(string detail) => new(true, detail);
+
+    public static DoctorResult Fail(string detail, string fix) => new(false, detail, fix);
+}

@@ -1,0 +1,127 @@
+using KrxSignal.Worker.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace KrxSignal.Worker.Health;
+
+/// <summary>Rewrites the heartbeat on a timer and whenever a job asks; writes "stopped" on a clean stop.</summary>
+public sealed partial class HeartbeatWriter(
+    IOptions<HeartbeatOptions> options,
+    AppPaths paths,
+    IEnumerable<IHeartbeatContributor> contributors,
+    TimeProvider time,
+    ILogger<HeartbeatWriter> logger) : BackgroundService
+{
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly DateTimeOffset _startedAt = time.GetUtcNow();
+    private bool _failing;
+
+    public string FilePath { get; } = paths.Resolve(options.Value.Path);
+
+    /// <summary>When the last heartbeat reached the disk; the watchdog uses it as proof of life.</summary>
+    public DateTimeOffset? LastWrittenAt { get; private set; }
+
+    /// <summary>Raised after each successful write.</summary>
+    public event Action<HeartbeatDocument>? Written;
+
+    /// <summary>Asks for a write soon, without waiting for it; calls while one is pending merge.</summary>
+    public void RequestWrite()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            try
+            {
+                _wake.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Another caller released it first: one write serves both.
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        var stopped = Build(new HeartbeatDraft()) with { Status = HealthStatus.Stopped, Reasons = ["the Worker stopped cleanly"] };
+        await TryWriteAsync(stopped, cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _wake.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            // The timer starts before the write, so the cadence does not drift by the time a write takes.
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            var timer = Task.Delay(options.Value.Interval, time, wait.Token);
+
+            var draft = new HeartbeatDraft();
+            foreach (var contributor in contributors)
+            {
+                await contributor.ContributeAsync(draft, stoppingToken);
+            }
+
+            await TryWriteAsync(Build(draft), stoppingToken);
+            await Task.WhenAny(timer, _wake.WaitAsync(wait.Token));
+            await wait.CancelAsync();
+        }
+    }
+
+    private HeartbeatDocument Build(HeartbeatDraft draft) => new()
+    {
+        Status = draft.Status,
+        Reasons = draft.Reasons,
+        Pid = Environment.ProcessId,
+        Version = AppInfo.Version,
+        StartedAt = _startedAt,
+        WrittenAt = time.GetUtcNow(),
+        IntervalSeconds = options.Value.Interval.TotalSeconds,
+        Window = draft.Window,
+        NextPoll = draft.NextPoll,
+        Warnings = draft.Warnings.Count == 0 ? null : draft.Warnings,
+        Endpoints = draft.Endpoints,
+        Models = draft.Models,
+        Backlog = draft.Backlog,
+        LastRuns = draft.LastRuns,
+    };
+
+    private async Task TryWriteAsync(HeartbeatDocument document, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await HeartbeatFile.WriteAsync(FilePath, document, cancellationToken);
+            LastWrittenAt = document.WrittenAt;
+            Written?.Invoke(document);
+            if (_failing)
+            {
+                _failing = false;
+                Log.Recovered(logger, FilePath);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Logged once per failure streak; `Worker status` will report the file as stale meanwhile.
+            if (!_failing)
+            {
+                _failing = true;
+                Log.WriteFailed(logger, FilePath, e.Message);
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Error, Message = "Cannot write the heartbeat file {Path}: {Reason}. `Worker status` will report the daemon as stale until this is fixed")]
+        public static partial void WriteFailed(ILogger logger, string path, string reason);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Heartbeat file {Path} is being written again")]
+        public static partial void Recovered(ILogger logger, string path);
+    }
+}

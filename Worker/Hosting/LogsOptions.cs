@@ -1,0 +1,13 @@
+using KrxSignal.Worker.Configuration;
+
+namespace KrxSignal.Worker.Hosting;
+
+public sealed class LogsOptions : IValidatedOptions
+{
+    public static string Section => "Logs";
+
+    /// <summary>Folder of the rolling log files; systemd points it at LogsDirectory.</summary>
+    public string Directory { get; set; } = "logs";
+
+    public void Validate(OptionsProblems problems) => problems.Required(nameof(Directory), Directory);
+}

@@ -1,0 +1,64 @@
+using KrxSignal.Worker.Calendar;
+using KrxSignal.Worker.Configuration;
+using KrxSignal.Worker.Health;
+using KrxSignal.Worker.Notify;
+using KrxSignal.Worker.Predictions;
+using KrxSignal.Worker.Signals;
+using KrxSignal.Worker.StockApi;
+using KrxSignal.Worker.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NLog.Extensions.Logging;
+
+namespace KrxSignal.Worker.Hosting;
+
+/// <summary>The composition root shared by every command: one place where the features are wired.</summary>
+public static class WorkerHost
+{
+    public static HostApplicationBuilder CreateBuilder(WorkerHostSettings settings)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ContentRootPath = settings.ContentRoot,
+            ApplicationName = "Worker",
+            Args = [],
+        });
+        if (settings.Overrides is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings.Overrides);
+        }
+
+        // Wiring mistakes fail at start-up, not at the first job run hours later.
+        builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }));
+
+        var paths = new AppPaths(builder.Environment.ContentRootPath);
+        builder.Services.AddSingleton(paths);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddValidatedOptions<LogsOptions>();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+
+        // Both are inert unless the process really runs under the service manager.
+        builder.Services.AddWindowsService(o => o.ServiceName = "KrxSignalWorker");
+        builder.Services.AddSystemd();
+
+        var logDirectory = paths.Resolve(builder.Configuration["Logs:Directory"] is { Length: > 0 } folder ? folder : "logs");
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Trace); // nlog.config's rules decide what is written
+        builder.Logging.AddNLog(
+            new NLogProviderOptions { ShutdownOnDispose = true },
+            _ => NLogSetup.CreateFactory(paths, logDirectory, settings.ConsoleLogsToStandardError));
+
+        // Storage first: hosted services start in registration order, and everything needs the schema.
+        builder.Services.AddStorage();
+        builder.Services.AddHealth();
+        builder.Services.AddMarketCalendar();
+        builder.Services.AddStockApi();
+        builder.Services.AddPredictions();
+        builder.Services.AddSignals();
+        builder.Services.AddNotify();
+        builder.Services.AddHostedService<StartupReport>();
+        return builder;
+    }
+}

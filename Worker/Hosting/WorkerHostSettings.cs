@@ -1,0 +1,13 @@
+namespace KrxSignal.Worker.Hosting;
+
+public sealed record WorkerHostSettings
+{
+    /// <summary>Where appsettings.json, nlog.config and relative paths are found; the binary's folder by default.</summary>
+    public string ContentRoot { get; init; } = AppContext.BaseDirectory;
+
+    /// <summary>Console log lines go to stderr, keeping stdout for a command's own output (csv, json).</summary>
+    public bool ConsoleLogsToStandardError { get; init; }
+
+    /// <summary>Extra configuration applied last; tests use it instead of environment variables.</summary>
+    public IReadOnlyDictionary<string, string?>? Overrides { get; init; }
+}

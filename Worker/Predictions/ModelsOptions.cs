@@ -1,0 +1,76 @@
+using System.Globalization;
+using KrxSignal.Worker.Configuration;
+
+namespace KrxSignal.Worker.Predictions;
+
+/// <summary>The <c>Models</c> array: a model is configuration, not code (DESIGN.md §5).</summary>
+public sealed class ModelsOptions : IValidatedOptions
+{
+    public static string Section => "Models";
+
+    public List<ModelOptions> Items { get; set; } = [];
+
+    public void Validate(OptionsProblems problems)
+    {
+        for (var i = 0; i < Items.Count; i++)
+        {
+            problems.Nested(i.ToString(CultureInfo.InvariantCulture), Items[i].Validate);
+        }
+
+        foreach (var duplicate in Items.GroupBy(m => m.Id, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            problems.Add("Id", $"'{duplicate.Key}' is used by more than one model");
+        }
+    }
+}
+
+public sealed class ModelOptions
+{
+    public static readonly IReadOnlySet<string> Providers = new HashSet<string>(StringComparer.Ordinal) { "lexicon", "sentiment", "openai" };
+
+    public string Id { get; set; } = "";
+
+    public string Provider { get; set; } = "";
+
+    public bool Enabled { get; set; } = true;
+
+    public string? BaseUrl { get; set; }
+
+    public string? Model { get; set; }
+
+    /// <summary>Name of the environment variable holding the key; the key itself never sits in config files.</summary>
+    public string? ApiKeyEnv { get; set; }
+
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    public int MaxConcurrency { get; set; } = 4;
+
+    public double DailyBudgetUsd { get; set; } = 1.0;
+
+    public double InputUsdPerMillionTokens { get; set; }
+
+    public double OutputUsdPerMillionTokens { get; set; }
+
+    public void Validate(OptionsProblems problems)
+    {
+        problems.Required(nameof(Id), Id);
+        if (!Providers.Contains(Provider))
+        {
+            problems.Add(nameof(Provider), "must be one of lexicon, sentiment, openai");
+        }
+
+        if (Provider == "openai")
+        {
+            problems.Required(nameof(BaseUrl), BaseUrl);
+            problems.AbsoluteHttpUrl(nameof(BaseUrl), BaseUrl);
+            problems.Required(nameof(Model), Model);
+            problems.Required(nameof(ApiKeyEnv), ApiKeyEnv);
+        }
+
+        problems.InRange(nameof(Timeout), Timeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10));
+        problems.InRange(nameof(MaxConcurrency), MaxConcurrency, 1, 64);
+        problems.InRange(nameof(DailyBudgetUsd), DailyBudgetUsd, 0, 10_000);
+        problems.InRange(nameof(InputUsdPerMillionTokens), InputUsdPerMillionTokens, 0, 1_000);
+        problems.InRange(nameof(OutputUsdPerMillionTokens), OutputUsdPerMillionTokens, 0, 1_000);
+    }
+}

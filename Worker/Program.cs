@@ -1,0 +1,3 @@
+using KrxSignal.Worker.Cli;
+
+return await WorkerCommandLine.InvokeAsync(args);

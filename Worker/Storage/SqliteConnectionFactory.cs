@@ -1,0 +1,55 @@
+using Dapper;
+using KrxSignal.Worker.Hosting;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace KrxSignal.Worker.Storage;
+
+/// <summary>
+/// Opens one connection per operation (connections are not thread-safe) with the per-connection
+/// pragmas set every time: synchronous and busy_timeout do not persist in the file.
+/// </summary>
+public sealed class SqliteConnectionFactory
+{
+    // FULL, not NORMAL: NORMAL may lose the last commits on power loss, and a lost dedup row is a duplicate signal.
+    private const string ConnectionPragmas = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;";
+
+    private readonly string _connectionString;
+
+    static SqliteConnectionFactory() => UtcTimeHandlers.Register();
+
+    public SqliteConnectionFactory(IOptions<StorageOptions> options, AppPaths paths)
+        : this(paths.Resolve(options.Value.DatabasePath))
+    {
+    }
+
+    public SqliteConnectionFactory(string databasePath)
+    {
+        DatabasePath = databasePath;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = databasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    public string DatabasePath { get; }
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await connection.ExecuteAsync(new CommandDefinition(ConnectionPragmas, cancellationToken: cancellationToken));
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+}
