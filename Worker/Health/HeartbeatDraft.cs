@@ -20,7 +20,11 @@ public sealed class HeartbeatDraft
 
     public Dictionary<string, ModelHealth>? Models { get; set; }
 
-    public BacklogHealth? Backlog { get; set; }
+    /// <summary>Articles waiting for predictions; filled by the prediction feature.</summary>
+    public int? PendingArticles { get; set; }
+
+    /// <summary>Outbox state; filled by the notification feature.</summary>
+    public (int Pending, double? OldestAgeSeconds, int Failed)? Notifications { get; set; }
 
     public IReadOnlyList<JobRunHealth>? LastRuns { get; set; }
 

@@ -88,7 +88,9 @@ public sealed partial class HeartbeatWriter(
         Warnings = draft.Warnings.Count == 0 ? null : draft.Warnings,
         Endpoints = draft.Endpoints,
         Models = draft.Models,
-        Backlog = draft.Backlog,
+        Backlog = draft.PendingArticles is null && draft.Notifications is null
+            ? null
+            : new BacklogHealth(draft.PendingArticles ?? 0, draft.Notifications?.Pending ?? 0, draft.Notifications?.OldestAgeSeconds, draft.Notifications?.Failed ?? 0),
         LastRuns = draft.LastRuns,
     };
 

@@ -2,6 +2,7 @@ using KrxSignal.Worker.Calendar;
 using KrxSignal.Worker.Configuration;
 using KrxSignal.Worker.Health;
 using KrxSignal.Worker.Notify;
+using KrxSignal.Worker.Pipeline;
 using KrxSignal.Worker.Predictions;
 using KrxSignal.Worker.Signals;
 using KrxSignal.Worker.StockApi;
@@ -54,6 +55,9 @@ public static class WorkerHost
         builder.Services.AddStorage();
         builder.Services.AddHealth();
         builder.Services.AddMarketCalendar();
+
+        // The pipeline's stages run in the order these register them: poll, predict, signal, notify.
+        builder.Services.AddSingleton<PipelineRunner>();
         builder.Services.AddStockApi();
         builder.Services.AddPredictions();
         builder.Services.AddSignals();

@@ -1,0 +1,33 @@
+namespace KrxSignal.Worker.Pipeline;
+
+/// <summary>
+/// One stage of the pipeline: poll (with ingest), predict, signal, notify. Stages run in the order
+/// their features register them. The daemon's jobs, `poll-once` and `replay` all drive these same
+/// stages, so there is one implementation of each step.
+/// </summary>
+public interface IPipelineStage
+{
+    /// <summary>"poll", "predict", "signal" or "notify": also the job name in job_runs and the logs.</summary>
+    string Name { get; }
+
+    Task<StageResult> RunAsync(StageContext context, CancellationToken cancellationToken);
+}
+
+/// <param name="NextPollAt">When the next poll is due; a Retry-After wait never runs past it. Null outside a schedule.</param>
+/// <param name="ForceFresh">Bypass the fresh cache (poll-once); the stale fallback still applies.</param>
+/// <param name="DeliverNow">Attempt every pending delivery now, ignoring backoff (poll-once).</param>
+public sealed record StageContext(DateTimeOffset? NextPollAt = null, bool ForceFresh = false, bool DeliverNow = false);
+
+public enum StageOutcome
+{
+    Ok,
+    Partial,
+    Failed,
+}
+
+/// <param name="Items">What the stage processed (articles ingested, predictions made, signals created, messages sent).</param>
+/// <param name="Summary">One line for the log and job_runs.error when not ok.</param>
+public sealed record StageResult(StageOutcome Outcome, int Items, string Summary)
+{
+    public static StageResult Ok(int items, string summary) => new(StageOutcome.Ok, items, summary);
+}
