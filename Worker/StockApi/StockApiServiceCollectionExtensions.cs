@@ -9,6 +9,7 @@ public static class StockApiServiceCollectionExtensions
     public static IServiceCollection AddStockApi(this IServiceCollection services)
     {
         services.AddValidatedOptions<StockApiOptions>();
+        services.AddSingleton<MarketData>();
         services.AddSingleton<IHeartbeatContributor, PollingSetupHealth>();
         return services;
     }
