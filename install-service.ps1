@@ -119,7 +119,7 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
 # ----------------------------------------------------------------------------------- checks
-# Elevation comes first: nothing below works without it.
+# Platform and elevation come first: nothing below works without them.
 if ([System.Environment]::OSVersion.Platform -ne [System.PlatformID]::Win32NT) {
     throw 'install-service.ps1 installs a Windows service. On Linux use deploy/systemd/install.sh.'
 }

@@ -57,7 +57,7 @@ if $purge && ! $uninstall; then
     fail "--purge is only valid together with --uninstall"
 fi
 
-[[ $EUID -eq 0 ]] || fail "must be run as root, e.g.: sudo $0 ${script_args[*]}"
+[[ $EUID -eq 0 ]] || fail "must be run as root, e.g.: sudo $0${script_args[*]:+ ${script_args[*]}}"
 # The same test as sd_booted(3): without it systemctl cannot enable or start anything.
 [[ -d /run/systemd/system ]] || fail "systemd is not running on this machine (no /run/systemd/system)"
 
