@@ -1,0 +1,67 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace KrxSignal.Worker.Replay;
+
+/// <summary>Reads and writes replay files: UTF-8 JSON Lines, one <see cref="ReplayRecord"/> a line, in time order.</summary>
+public static class ReplayFile
+{
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static readonly IReadOnlySet<string> Endpoints = new HashSet<string>(StringComparer.Ordinal) { "portfolio", "news-sentiment", "screener" };
+
+    /// <exception cref="InvalidDataException">A line is not a valid record; the message names the file and line.</exception>
+    public static async Task<IReadOnlyList<ReplayRecord>> ReadAsync(string path, CancellationToken cancellationToken)
+    {
+        var records = new List<ReplayRecord>();
+        var lineNumber = 0;
+        await foreach (var line in File.ReadLinesAsync(path, cancellationToken))
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            ReplayRecord? record;
+            try
+            {
+                record = JsonSerializer.Deserialize<ReplayRecord>(line, Options);
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"{path}:{lineNumber}: not a replay record: {e.Message}", e);
+            }
+
+            records.Add(Validate(record, path, lineNumber));
+        }
+
+        return records.OrderBy(r => r.Time).ToList();
+    }
+
+    public static async Task WriteAsync(Stream output, IEnumerable<ReplayRecord> records, CancellationToken cancellationToken)
+    {
+        await using var writer = new StreamWriter(output, new System.Text.UTF8Encoding(false), leaveOpen: true) { NewLine = "\n" };
+        foreach (var record in records.OrderBy(r => r.Time))
+        {
+            await writer.WriteLineAsync(JsonSerializer.Serialize(record, Options).AsMemory(), cancellationToken);
+        }
+    }
+
+    private static ReplayRecord Validate(ReplayRecord? record, string path, int line)
+    {
+        string? problem = record switch
+        {
+            null => "empty record",
+            { Endpoint: var e } when !Endpoints.Contains(e) => $"unknown endpoint '{e}' (expected portfolio, news-sentiment or screener)",
+            { Status: null, Failure: null } => "neither a status nor a failure",
+            { Failure: { } f } when f is not (ReplayRecord.Failures.Timeout or ReplayRecord.Failures.Connection) => $"unknown failure '{f}' (expected timeout or connection)",
+            _ => null,
+        };
+        return problem is null ? record! : throw new InvalidDataException($"{path}:{line}: {problem}");
+    }
+}
