@@ -10,6 +10,13 @@ public sealed class ModelsOptions : IValidatedOptions
 
     public List<ModelOptions> Items { get; set; } = [];
 
+    /// <summary>Used when the configuration has no Models section: the two offline models, so the default quorum of two is met with no keys.</summary>
+    public static List<ModelOptions> BuiltIn() =>
+    [
+        new() { Id = "lexicon", Provider = "lexicon" },
+        new() { Id = "sentiment", Provider = "sentiment" },
+    ];
+
     public void Validate(OptionsProblems problems)
     {
         for (var i = 0; i < Items.Count; i++)
@@ -45,6 +52,10 @@ public sealed class ModelOptions
 
     public int MaxConcurrency { get; set; } = 4;
 
+    /// <summary>Retries within one run after a timeout, a 429, a 5xx or a connection failure; invalid answers are not retried here.</summary>
+    public int MaxRetries { get; set; } = 2;
+
+    /// <summary>Spending cap per KST day in USD; at 80 % one warning a day, at 100 % skipped until KST midnight. 0 means no cap.</summary>
     public double DailyBudgetUsd { get; set; } = 1.0;
 
     public double InputUsdPerMillionTokens { get; set; }
@@ -69,6 +80,7 @@ public sealed class ModelOptions
 
         problems.InRange(nameof(Timeout), Timeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10));
         problems.InRange(nameof(MaxConcurrency), MaxConcurrency, 1, 64);
+        problems.InRange(nameof(MaxRetries), MaxRetries, 0, 10);
         problems.InRange(nameof(DailyBudgetUsd), DailyBudgetUsd, 0, 10_000);
         problems.InRange(nameof(InputUsdPerMillionTokens), InputUsdPerMillionTokens, 0, 1_000);
         problems.InRange(nameof(OutputUsdPerMillionTokens), OutputUsdPerMillionTokens, 0, 1_000);

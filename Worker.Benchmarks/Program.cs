@@ -1,0 +1,3 @@
+using KrxSignal.Worker.Benchmarks;
+
+await PredictionFanOutBenchmark.RunAsync();

@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using KrxSignal.Worker.Pipeline;
+using KrxSignal.Worker.Tests.Support;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+
+namespace KrxSignal.Worker.Tests.Predictions;
+
+/// <summary>The predict stage against fake OpenAI-compatible models on loopback (WireMock.Net).</summary>
+public sealed class FanOutTests : IDisposable
+{
+    private static readonly DateTimeOffset Published = new(2026, 11, 19, 0, 30, 0, TimeSpan.Zero);
+    private readonly TempFolder _folder = new();
+    private readonly WireMockServer _server = WireMockServer.Start();
+    private readonly string _keyVariable = $"KRX_TEST_KEY_{Guid.NewGuid():N}";
+
+    public FanOutTests() => Environment.SetEnvironmentVariable(_keyVariable, "sk-test-secret");
+
+    public void Dispose()
+    {
+        Environment.SetEnvironmentVariable(_keyVariable, null);
+        _server.Stop();
+        _server.Dispose();
+        _folder.Dispose();
+    }
+
+    [Fact]
+    public async Task RunAsync_OneModelTimesOut_OtherRowsDoNotWaitBeyondItsTimeout()
+    {
+        Reply("/fast", ChatReplies.Completion(ChatReplies.ValidAnswer));
+        Reply("/slow", ChatReplies.Completion(ChatReplies.ValidAnswer), delay: TimeSpan.FromSeconds(6));
+        using var host = await StartAsync(
+            PredictionHost.Model(0, "lexicon", "lexicon"),
+            OpenAi(1, "fast", "/fast"),
+            OpenAi(2, "slow", "/slow", ("Timeout", "00:00:00.500"), ("MaxRetries", "0")));
+        await host.InsertArticleAsync("a1", "005930", "삼성전자 급등", Published);
+
+        var clock = Stopwatch.StartNew();
+        var result = await host.Stage.RunAsync(new StageContext(), CancellationToken.None);
+        clock.Stop();
+
+        // The whole article took about the slow model's timeout, nowhere near its 6 s reply.
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(3));
+        result.Items.Should().Be(3);
+        var fast = await host.PredictionAsync("a1", "fast");
+        fast.Status.Should().Be("ok");
+        fast.LatencyMs.Should().BeLessThan(500);
+        var slow = await host.PredictionAsync("a1", "slow");
+        slow.Status.Should().Be("failed");
+        slow.Error.Should().Be("timed out after 0.5 s");
+        slow.LatencyMs.Should().BeInRange(450, 3000);
+        (await host.PredictedArticlesAsync()).Should().Equal("a1");
+    }
+
+    [Fact]
+    public async Task RunAsync_ModelAnswersProse_FailedWithReasonThenRetriedByLaterRun()
+    {
+        Reply("/chat", ChatReplies.Completion("I think the stock will probably go up a little."));
+        using var host = await StartAsync(PredictionHost.Model(0, "lexicon", "lexicon"), OpenAi(1, "gpt", "/chat"));
+        await host.InsertArticleAsync("a1", "005930", "Samsung beats estimates", Published);
+
+        await host.Stage.RunAsync(new StageContext(), CancellationToken.None);
+
+        var failed = await host.PredictionAsync("a1", "gpt");
+        failed.Status.Should().Be("failed");
+        failed.Error.Should().StartWith("invalid answer: reply is not a JSON object");
+        failed.Attempts.Should().Be(1);
+        (await host.PredictedArticlesAsync()).Should().Equal(["a1"], "one broken model never holds an article back");
+
+        _server.Reset();
+        Reply("/chat", ChatReplies.Completion(ChatReplies.ValidAnswer));
+        var retry = await host.Stage.RunAsync(new StageContext(), CancellationToken.None);
+
+        retry.Items.Should().Be(1);
+        var ok = await host.PredictionAsync("a1", "gpt");
+        ok.Status.Should().Be("ok");
+        ok.Attempts.Should().Be(2);
+        ok.Error.Should().BeNull();
+        (await host.PredictionsAsync()).Should().HaveCount(2);
+    }
+
+    [Fact]
+    public async Task RunAsync_FailingModel_StopsRetryingAtMaxAttempts()
+    {
+        Reply("/chat", ChatReplies.Completion("""{"direction":"sideways","impact":"high","confidence":0.5,"reasoning":"x"}"""));
+        using var host = await StartAsync(OpenAi(0, "gpt", "/chat"), new Dictionary<string, string?> { ["Predictions:MaxAttempts"] = "2" });
+        await host.InsertArticleAsync("a1", "005930", "t", Published);
+
+        for (var run = 0; run < 4; run++)
+        {
+            await host.Stage.RunAsync(new StageContext(), CancellationToken.None);
+        }
+
+        var row = await host.PredictionAsync("a1", "gpt");
+        row.Status.Should().Be("failed");
+        row.Error.Should().Contain("direction 'sideways' is not up, down or neutral");
+        row.Attempts.Should().Be(2);
+        _server.LogEntries.Should().HaveCount(2);
+    }
+
+    [Fact]
+    public async Task RunAsync_429WithRetryAfter_RetriedAfterTheClampedWait()
+    {
+        _server.Given(Request.Create().WithPath("/chat/chat/completions").UsingPost())
+            .InScenario("rate").WillSetStateTo("open")
+            .RespondWith(Response.Create().WithStatusCode(429).WithHeader("Retry-After", "3600"));
+        _server.Given(Request.Create().WithPath("/chat/chat/completions").UsingPost())
+            .InScenario("rate").WhenStateIs("open")
+            .RespondWith(Json(ChatReplies.Completion(ChatReplies.ValidAnswer)));
+        using var host = await StartAsync(
+            OpenAi(0, "gpt", "/chat", ("MaxRetries", "2")),
+            new Dictionary<string, string?> { ["Predictions:MaxRetryAfter"] = "00:00:01" });
+        await host.InsertArticleAsync("a1", "005930", "t", Published);
+
+        await host.Stage.RunAsync(new StageContext(), CancellationToken.None);
+
+        (await host.PredictionAsync("a1", "gpt")).Status.Should().Be("ok");
+        var requests = _server.LogEntries.Select(e => e.RequestMessage!.DateTime).Order().ToList();
+        requests.Should().HaveCount(2);
+        (requests[1] - requests[0]).Should().BeGreaterThan(TimeSpan.FromMilliseconds(900), "Retry-After: 3600 is honoured, clamped to MaxRetryAfter (1 s)");
+    }
+
+    [Fact]
+    public async Task RunAsync_Request_SendsKeyAsBearerAndModelNameAndNeverStoresKey()
+    {
+        Reply("/v1", ChatReplies.Completion(ChatReplies.ValidAnswer, promptTokens: 1200, completionTokens: 300));
+        using var host = await StartAsync(OpenAi(0, "gpt", "/v1", ("InputUsdPerMillionTokens", "2"), ("OutputUsdPerMillionTokens", "10")));
+        await host.InsertArticleAsync("a1", "005930", "t", Published);
+
+        await host.Stage.RunAsync(new StageContext(), CancellationToken.None);
+
+        var request = _server.LogEntries.Single().RequestMessage!;
+        request.Path.Should().Be("/v1/chat/completions");
+        request.Headers!["Authorization"].Should().Equal("Bearer sk-test-secret");
+        request.Body.Should().Contain("\"model\":\"test-model\"");
+        var row = await host.PredictionAsync("a1", "gpt");
+        row.TokensIn.Should().Be(1200);
+        row.Cost.Should().BeApproximately((1200 * 2 + 300 * 10) / 1_000_000.0, 1e-12);
+        File.ReadAllText(_folder.File("worker.db")).Should().NotContain("sk-test-secret");
+    }
+
+    private Task<PredictionHost> StartAsync(params Dictionary<string, string?>[] parts)
+    {
+        var settings = parts.SelectMany(p => p).ToDictionary(p => p.Key, p => p.Value);
+        return PredictionHost.StartAsync(_folder, settings);
+    }
+
+    private Dictionary<string, string?> OpenAi(int index, string id, string path, params (string Key, string Value)[] more) =>
+        PredictionHost.Model(index, id, "openai", [("BaseUrl", _server.Url + path), ("Model", "test-model"), ("ApiKeyEnv", _keyVariable), .. more]);
+
+    private void Reply(string basePath, string body, TimeSpan? delay = null)
+    {
+        var response = Json(body);
+        if (delay is { } d)
+        {
+            response = response.WithDelay(d);
+        }
+
+        _server.Given(Request.Create().WithPath($"{basePath}/chat/completions").UsingPost()).RespondWith(response);
+    }
+
+    private static IResponseBuilder Json(string body) =>
+        Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(body);
+}

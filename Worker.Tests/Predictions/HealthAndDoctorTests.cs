@@ -1,0 +1,92 @@
+using KrxSignal.Worker.Health;
+using KrxSignal.Worker.Health.Doctor;
+using KrxSignal.Worker.Pipeline;
+using KrxSignal.Worker.Predictions;
+using KrxSignal.Worker.Predictions.OpenAi;
+using KrxSignal.Worker.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+
+namespace KrxSignal.Worker.Tests.Predictions;
+
+public sealed class HealthAndDoctorTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+    private readonly WireMockServer _server = WireMockServer.Start();
+    private readonly string _keyVariable = $"KRX_TEST_KEY_{Guid.NewGuid():N}";
+
+    public void Dispose()
+    {
+        Environment.SetEnvironmentVariable(_keyVariable, null);
+        _server.Stop();
+        _server.Dispose();
+        _folder.Dispose();
+    }
+
+    [Fact]
+    public async Task Build_RealComposition_ResolvesRefitClientStageAndChecks()
+    {
+        using var host = await PredictionHost.StartAsync(_folder, new Dictionary<string, string?>());
+
+        // Refit 16.4 without Refit.Reflection: the generated client must come out of the factory's named client.
+        var api = host.Services.GetRequiredService<ChatClients>().For("https://api.example/v1");
+        api.Should().NotBeNull();
+        host.Services.GetServices<IPipelineStage>().Select(s => s.Name).Should().Contain("predict");
+        host.Services.GetServices<IDoctorCheck>().Select(c => c.Name).Should().Contain("models");
+        host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ModelsOptions>>().Value.Items.Select(m => m.Id)
+            .Should().Equal(["lexicon", "sentiment"], "no Models section means the two offline models");
+    }
+
+    [Fact]
+    public async Task ContributeAsync_ModelFailingAFifthOfItsCalls_DegradedNamingTheModel()
+    {
+        using var host = await PredictionHost.StartAsync(_folder, new Dictionary<string, string?>());
+        await host.InsertArticleAsync("a1", "005930", "t", DateTimeOffset.Parse("2026-11-19T01:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var guards = host.Services.GetRequiredService<ModelGuards>();
+        var lexicon = guards.For(guards.Models[0]);
+        for (var i = 0; i < 20; i++)
+        {
+            lexicon.Recent.Add(failed: i % 5 == 0);
+        }
+
+        var draft = new HeartbeatDraft();
+        var contributor = host.Services.GetServices<IHeartbeatContributor>().OfType<PredictionsHealth>().Single();
+        await contributor.ContributeAsync(draft, CancellationToken.None);
+
+        draft.Status.Should().Be(HealthStatus.Degraded);
+        draft.Reasons.Should().Contain(r => r.Contains("model lexicon failed 20", StringComparison.Ordinal));
+        draft.PendingArticles.Should().Be(1);
+        draft.Models!["lexicon"].Should().Be(new ModelHealth(true, "closed", 0.2, 20, 0, 1.0));
+        draft.Models["sentiment"].RecentCalls.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task RunAsync_OpenAiModels_KeyPresentAndEndpointAnswering()
+    {
+        Environment.SetEnvironmentVariable(_keyVariable, "sk-doctor-secret");
+        _server.Given(Request.Create().WithPath("/v1/models").UsingGet().WithHeader("Authorization", "Bearer sk-doctor-secret"))
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody("{\"data\":[]}"));
+        var settings = new Dictionary<string, string?>(PredictionHost.Model(0, "lexicon", "lexicon"));
+        foreach (var (key, value) in PredictionHost.Model(1, "gpt", "openai", ("BaseUrl", _server.Url + "/v1"), ("Model", "m"), ("ApiKeyEnv", _keyVariable)))
+        {
+            settings[key] = value;
+        }
+
+        foreach (var (key, value) in PredictionHost.Model(2, "nokey", "openai", ("BaseUrl", _server.Url + "/v1"), ("Model", "m"), ("ApiKeyEnv", _keyVariable + "_MISSING")))
+        {
+            settings[key] = value;
+        }
+
+        using var host = await PredictionHost.StartAsync(_folder, settings);
+        var check = host.Services.GetServices<IDoctorCheck>().OfType<ModelsCheck>().Single();
+
+        var result = await check.RunAsync(CancellationToken.None);
+
+        result.Passed.Should().BeFalse();
+        result.Detail.Should().Contain("lexicon offline").And.Contain("gpt ").And.Contain("answered in")
+            .And.Contain($"nokey key variable {_keyVariable}_MISSING is not set").And.NotContain("sk-doctor-secret");
+        result.Fix.Should().Contain($"set {_keyVariable}_MISSING");
+    }
+}

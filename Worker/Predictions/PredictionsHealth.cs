@@ -1,0 +1,55 @@
+using System.Globalization;
+using KrxSignal.Worker.Health;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace KrxSignal.Worker.Predictions;
+
+/// <summary>
+/// The models' part of the heartbeat: circuit, recent error rate and today's spend per model, and the
+/// number of articles waiting. A model failing ≥ 20 % of its last 20 calls makes the Worker degraded, by name.
+/// </summary>
+public sealed class PredictionsHealth(IOptions<ModelsOptions> models, ModelGuards guards, PredictionStore store, TimeProvider time) : IHeartbeatContributor
+{
+    public async ValueTask ContributeAsync(HeartbeatDraft draft, CancellationToken cancellationToken)
+    {
+        IReadOnlyDictionary<string, double> costs;
+        try
+        {
+            costs = await store.CostsAsync(KstDay.Of(time.GetUtcNow()), cancellationToken);
+            draft.PendingArticles = await store.PendingCountAsync(cancellationToken);
+        }
+        catch (SqliteException e)
+        {
+            draft.Warn($"prediction backlog unknown: {e.Message}");
+            costs = new Dictionary<string, double>();
+        }
+
+        var health = new Dictionary<string, ModelHealth>(StringComparer.Ordinal);
+        foreach (var model in models.Value.Items)
+        {
+            var guard = guards.Existing(model.Id);
+            var (calls, rate) = guard?.Recent.Snapshot() ?? (0, 0);
+            var circuit = guard?.CircuitState ?? "closed";
+            var used = costs.GetValueOrDefault(model.Id);
+            health[model.Id] = new ModelHealth(model.Enabled, circuit, Math.Round(rate, 3), calls, Math.Round(used, 4), model.DailyBudgetUsd);
+
+            if (guard is not null && guard.Recent.IsDegraded)
+            {
+                draft.Report(HealthStatus.Degraded, string.Create(CultureInfo.InvariantCulture, $"model {model.Id} failed {rate:P0} of its last {calls} calls"));
+            }
+
+            if (circuit == "open")
+            {
+                draft.Report(HealthStatus.Degraded, $"model {model.Id} circuit is open: its calls are skipped for now");
+            }
+
+            if (model.Enabled && model.DailyBudgetUsd > 0 && used >= model.DailyBudgetUsd)
+            {
+                draft.Warn($"model {model.Id} spent its daily budget; skipped until KST midnight");
+            }
+        }
+
+        draft.Models = health;
+    }
+}
