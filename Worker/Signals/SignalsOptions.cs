@@ -16,6 +16,9 @@ public sealed class SignalsOptions : IValidatedOptions
 
     public TimeSpan DedupWindow { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>Vote weight per impact, multiplied by the prediction's confidence (DESIGN.md §6).</summary>
+    public ImpactWeightsOptions Weights { get; set; } = new();
+
     public void Validate(OptionsProblems problems)
     {
         problems.InRange(nameof(LookbackMinutes), LookbackMinutes, 1, 24 * 60);
@@ -23,5 +26,30 @@ public sealed class SignalsOptions : IValidatedOptions
         problems.InRange(nameof(BuyThreshold), BuyThreshold, 0.0, 1.0);
         problems.InRange(nameof(SellThreshold), SellThreshold, 0.0, 1.0);
         problems.InRange(nameof(DedupWindow), DedupWindow, TimeSpan.Zero, TimeSpan.FromDays(30));
+        problems.Nested(nameof(Weights), Weights.Validate);
+    }
+}
+
+public sealed class ImpactWeightsOptions
+{
+    public double High { get; set; } = 1.0;
+
+    public double Medium { get; set; } = 0.6;
+
+    public double Low { get; set; } = 0.3;
+
+    public double For(string impact) => impact switch
+    {
+        "high" => High,
+        "medium" => Medium,
+        "low" => Low,
+        _ => 0.0,
+    };
+
+    public void Validate(OptionsProblems problems)
+    {
+        problems.InRange(nameof(High), High, 0.0, 1.0);
+        problems.InRange(nameof(Medium), Medium, 0.0, 1.0);
+        problems.InRange(nameof(Low), Low, 0.0, 1.0);
     }
 }

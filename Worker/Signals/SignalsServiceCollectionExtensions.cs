@@ -1,4 +1,5 @@
 using KrxSignal.Worker.Configuration;
+using KrxSignal.Worker.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KrxSignal.Worker.Signals;
@@ -8,6 +9,9 @@ public static class SignalsServiceCollectionExtensions
     public static IServiceCollection AddSignals(this IServiceCollection services)
     {
         services.AddValidatedOptions<SignalsOptions>();
+        services.AddSingleton<SignalStore>();
+        services.AddSingleton<SignalStage>();
+        services.AddSingleton<IPipelineStage>(sp => sp.GetRequiredService<SignalStage>());
         return services;
     }
 }

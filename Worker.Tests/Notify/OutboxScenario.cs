@@ -1,0 +1,71 @@
+using KrxSignal.Worker.Notify;
+using KrxSignal.Worker.Pipeline;
+using KrxSignal.Worker.Signals;
+using KrxSignal.Worker.Tests.Signals;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using WireMock.Logging;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+
+namespace KrxSignal.Worker.Tests.Notify;
+
+/// <summary>A database, a fake clock and a WireMock receiver on loopback, wired like the daemon's signal and notify stages.</summary>
+public sealed class OutboxScenario : IDisposable
+{
+    public const string WebhookPath = "/hooks/krx";
+    public const string Secret = "test-webhook-secret";
+    public const string BotToken = "123456:TEST-bot-token";
+
+    public OutboxScenario()
+    {
+        Server = WireMockServer.Start();
+        Clock = SignalsTestDatabase.NewClock();
+    }
+
+    public SignalsTestDatabase Db { get; } = new();
+
+    public WireMockServer Server { get; }
+
+    public FakeTimeProvider Clock { get; }
+
+    public const string TelegramPath = $"/bot{BotToken}/sendMessage";
+
+    public Dictionary<string, string?> Settings(bool webhook = true, bool telegram = false, bool predictions = false) => new()
+    {
+        ["Notify:Webhook:Url"] = webhook ? Server.Url! + WebhookPath : null,
+        ["Notify:Webhook:Secret"] = webhook ? Secret : null,
+        ["Notify:Telegram:BaseUrl"] = Server.Url!,
+        ["Notify:Telegram:BotToken"] = telegram ? BotToken : null,
+        ["Notify:Telegram:ChatId"] = telegram ? "42" : null,
+        ["Notify:Predictions"] = predictions ? "true" : "false",
+        // No in-call HTTP retries: their delays would wait on the fake clock. The outbox's own backoff is under test.
+        ["Notify:HttpRetries"] = "0",
+    };
+
+    public void Answer(string path, int status, string? body = null)
+    {
+        var response = Response.Create().WithStatusCode(status);
+        Server.Given(Request.Create().WithPath(path).UsingPost()).RespondWith(body is null ? response : response.WithBody(body));
+    }
+
+    public IReadOnlyList<ILogEntry> Requests(string path) => Server.LogEntries.Where(e => e.RequestMessage!.Path == path).ToList();
+
+    public static string Key(ILogEntry entry) => entry.RequestMessage!.Headers!["Idempotency-Key"].Single();
+
+    public static int Status(ILogEntry entry) => Convert.ToInt32(entry.ResponseMessage!.StatusCode, System.Globalization.CultureInfo.InvariantCulture);
+
+    public static async Task<StageResult> RunAsync(IServiceProvider services, bool deliverNow = false)
+    {
+        await services.GetRequiredService<SignalStage>().RunAsync(new StageContext(DeliverNow: deliverNow), CancellationToken.None);
+        return await services.GetRequiredService<NotifyStage>().RunAsync(new StageContext(DeliverNow: deliverNow), CancellationToken.None);
+    }
+
+    public void Dispose()
+    {
+        Server.Stop();
+        Server.Dispose();
+        Db.Dispose();
+    }
+}

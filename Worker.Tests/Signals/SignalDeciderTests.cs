@@ -1,0 +1,103 @@
+using KrxSignal.Worker.Signals;
+using KrxSignal.Worker.StockApi;
+
+namespace KrxSignal.Worker.Tests.Signals;
+
+public sealed class SignalDeciderTests
+{
+    private static readonly DateTimeOffset Now = SignalsTestDatabase.Start;
+    private static readonly TimeSpan MaxStale = TimeSpan.FromMinutes(30);
+    private static readonly SignalsOptions Options = new();
+
+    [Fact]
+    public void Decide_QuorumNotMet_NoSignal()
+    {
+        // Two strong up votes, but from one model: a quorum of two distinct models is not met.
+        var consensus = ConsensusCalculator.Compute(
+            [new PredictionVote("A", "lexicon", "up", "high", 1.0), new PredictionVote("A", "lexicon", "up", "high", 0.9)], Options.Weights);
+
+        var (candidates, refusals, belowQuorum) = SignalDecider.Decide(consensus, Holdings("A"), Options);
+
+        candidates.Should().BeEmpty();
+        refusals.Should().BeEmpty();
+        belowQuorum.Should().Be(1);
+    }
+
+    [Fact]
+    public void Decide_SellForUnheldTicker_Refused()
+    {
+        var consensus = ConsensusCalculator.Compute(
+            [new PredictionVote("B", "m1", "down", "high", 0.9), new PredictionVote("B", "m2", "down", "medium", 0.8)], Options.Weights);
+
+        var (candidates, refusals, _) = SignalDecider.Decide(consensus, Holdings("A"), Options);
+
+        candidates.Should().BeEmpty();
+        refusals.Should().ContainSingle().Which.Reason.Should().Contain("not held");
+    }
+
+    [Fact]
+    public void Decide_SellForHeldTicker_SellWithConfidenceAbsScore()
+    {
+        // down high 0.9 (w 0.9), down medium 0.8 (w 0.48), up low 0.5 (w 0.15): (-1.38 + 0.15) / 1.53 = -0.803921…
+        var consensus = ConsensusCalculator.Compute(
+            [
+                new PredictionVote("B", "m1", "down", "high", 0.9),
+                new PredictionVote("B", "m2", "down", "medium", 0.8),
+                new PredictionVote("B", "m3", "up", "low", 0.5),
+            ],
+            Options.Weights);
+
+        var (candidates, _, _) = SignalDecider.Decide(consensus, Holdings("B"), Options);
+
+        var sell = candidates.Should().ContainSingle().Subject;
+        sell.Action.Should().Be("sell");
+        sell.Score.Should().BeApproximately(-1.23 / 1.53, 1e-12);
+        sell.Confidence.Should().BeApproximately(1.23 / 1.53, 1e-12);
+    }
+
+    [Fact]
+    public void Decide_SellWithStalePortfolio_RefusedSayingHowOld()
+    {
+        var consensus = ConsensusCalculator.Compute(
+            [new PredictionVote("B", "m1", "down", "high", 0.9), new PredictionVote("B", "m2", "down", "high", 0.9)], Options.Weights);
+        var stale = HoldingsView.From(Portfolio(Now.AddMinutes(-45), "B"), Now, MaxStale);
+
+        var (candidates, refusals, _) = SignalDecider.Decide(consensus, stale, Options);
+
+        candidates.Should().BeEmpty();
+        refusals.Single().Reason.Should().Be("sell refused: portfolio 45 min old, limit 30 min");
+    }
+
+    [Fact]
+    public void Decide_BuyWithoutPortfolio_BuyWhoseReasonSaysHoldingsUnchecked()
+    {
+        var consensus = ConsensusCalculator.Compute(
+            [new PredictionVote("A", "m1", "up", "high", 0.9), new PredictionVote("A", "m2", "up", "medium", 0.7)], Options.Weights);
+        var missing = HoldingsView.From(null, Now, MaxStale);
+
+        var (candidates, _, _) = SignalDecider.Decide(consensus, missing, Options);
+
+        var buy = candidates.Should().ContainSingle().Subject;
+        buy.Action.Should().Be("buy");
+        buy.Score.Should().Be(1.0);
+        buy.Reason.Should().Contain("holdings not checked: portfolio missing");
+    }
+
+    [Fact]
+    public void Decide_ScoreBelowThresholds_Nothing()
+    {
+        // up high 0.6 (w 0.6), down medium 0.5 (w 0.3): 0.3 / 0.9 = 0.333… < 0.5.
+        var consensus = ConsensusCalculator.Compute(
+            [new PredictionVote("A", "m1", "up", "high", 0.6), new PredictionVote("A", "m2", "down", "medium", 0.5)], Options.Weights);
+
+        var (candidates, refusals, belowQuorum) = SignalDecider.Decide(consensus, Holdings("A"), Options);
+
+        (candidates.Count, refusals.Count, belowQuorum).Should().Be((0, 0, 0));
+    }
+
+    private static HoldingsView Holdings(params string[] tickers) => HoldingsView.From(Portfolio(Now.AddMinutes(-1), tickers), Now, MaxStale);
+
+    internal static Fetched<Portfolio> Portfolio(DateTimeOffset fetchedAt, params string[] tickers) => new(
+        new Portfolio(fetchedAt, 1_000_000, 2_000_000, tickers.Select(t => new Holding(t, t, 10, 100m, 110m, 10.0)).ToList()),
+        fetchedAt);
+}

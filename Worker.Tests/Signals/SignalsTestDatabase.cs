@@ -1,0 +1,91 @@
+using Dapper;
+using KrxSignal.Worker.Notify;
+using KrxSignal.Worker.Signals;
+using KrxSignal.Worker.StockApi;
+using KrxSignal.Worker.Storage;
+using KrxSignal.Worker.Tests.Support;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace KrxSignal.Worker.Tests.Signals;
+
+/// <summary>A migrated SQLite file in a temp folder, with helpers that write what the poll and predict stages would.</summary>
+public sealed class SignalsTestDatabase : IDisposable
+{
+    private readonly TempFolder _folder = new();
+    private int _articles;
+
+    public SignalsTestDatabase()
+    {
+        Path = _folder.File("worker.db");
+        Connections = new SqliteConnectionFactory(Path);
+        new SchemaMigrator(Connections, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    public string Path { get; }
+
+    public SqliteConnectionFactory Connections { get; }
+
+    public static DateTimeOffset Start { get; } = new(2026, 11, 19, 1, 0, 0, TimeSpan.Zero); // 10:00 KST
+
+    /// <summary>
+    /// A fresh container over this file, as a restarted process would build it: the signal and notify stages
+    /// with their real registrations, the given clock and configuration.
+    /// </summary>
+    public ServiceProvider BuildServices(TimeProvider time, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? extra = null)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging();
+        services.AddSingleton(time);
+        services.AddSingleton(new SqliteConnectionFactory(Path));
+        services.AddSingleton<MarketData>();
+        services.AddOptions<StockApiOptions>().BindConfiguration(StockApiOptions.Section);
+        services.AddSignals();
+        services.AddNotify();
+        extra?.Invoke(services);
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+
+    /// <summary>An article with one prediction per (model, direction, impact, confidence), marked predicted at <paramref name="at"/>.</summary>
+    public async Task<string> AddPredictedArticleAsync(string ticker, DateTimeOffset at, params (string Model, string Direction, string Impact, double Confidence)[] predictions)
+    {
+        var id = $"art-{Interlocked.Increment(ref _articles):D4}";
+        var now = UtcTimeHandlers.ToText(at);
+        await using var connection = await Connections.OpenAsync(CancellationToken.None);
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO news_articles (id, ticker, title, summary, source, url, published_at, sentiment, created_at, predicted_at)
+            VALUES (@Id, @Ticker, @Title, NULL, 'test', NULL, @Now, NULL, @Now, @Now)
+            """, new { Id = id, Ticker = ticker, Title = $"News about {ticker}", Now = now });
+        foreach (var p in predictions)
+        {
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO predictions (article_id, model_id, status, direction, impact, confidence, attempts, created_at, updated_at)
+                VALUES (@Id, @Model, 'ok', @Direction, @Impact, @Confidence, 1, @Now, @Now)
+                """, new { Id = id, p.Model, p.Direction, p.Impact, p.Confidence, Now = now });
+        }
+
+        return id;
+    }
+
+    public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? parameters = null)
+    {
+        await using var connection = await Connections.OpenAsync(CancellationToken.None);
+        return (await connection.QueryAsync<T>(sql, parameters)).AsList();
+    }
+
+    public async Task<T> ScalarAsync<T>(string sql, object? parameters = null)
+    {
+        await using var connection = await Connections.OpenAsync(CancellationToken.None);
+        return (await connection.ExecuteScalarAsync<T>(sql, parameters))!;
+    }
+
+    public void Dispose() => _folder.Dispose();
+
+    public static FakeTimeProvider NewClock() => new(Start);
+}

@@ -1,0 +1,33 @@
+using System.Text.Json.Serialization;
+
+namespace KrxSignal.Worker.Notify.Outbox;
+
+// The webhook's JSON bodies (snake_case). They are serialized once, when the message is queued, and stored:
+// a retry sends the very same bytes, so the receiver's idempotency check and our signature both hold.
+
+public sealed record SignalMessage(
+    string Type,
+    string Id,
+    long SignalId,
+    string Ticker,
+    string Action,
+    double Score,
+    double Confidence,
+    string Reason,
+    DateTimeOffset CreatedAt);
+
+public sealed record PredictionDigestMessage(
+    string Type,
+    string Id,
+    DigestArticle Article,
+    IReadOnlyList<DigestPrediction> Predictions,
+    DateTimeOffset PredictedAt);
+
+public sealed record DigestArticle(string Id, string Ticker, string Title, string? Url, string? Source, DateTimeOffset PublishedAt);
+
+public sealed record DigestPrediction(string Model, string Status, string? Direction, string? Impact, double? Confidence, string? Reasoning);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(SignalMessage))]
+[JsonSerializable(typeof(PredictionDigestMessage))]
+public sealed partial class NotifyJsonContext : JsonSerializerContext;
