@@ -54,24 +54,39 @@ public sealed partial class HeartbeatWriter(
         base.Dispose();
     }
 
+    /// <summary>The first heartbeat is on disk before the host reports itself started.</summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await WriteCurrentAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            // The timer starts before the write, so the cadence does not drift by the time a write takes.
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            var timer = Task.Delay(options.Value.Interval, time, wait.Token);
-
-            var draft = new HeartbeatDraft();
-            foreach (var contributor in contributors)
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
             {
-                await contributor.ContributeAsync(draft, stoppingToken);
+                await Task.WhenAny(Task.Delay(options.Value.Interval, time, wait.Token), _wake.WaitAsync(wait.Token));
+                await wait.CancelAsync();
             }
 
-            await TryWriteAsync(Build(draft), stoppingToken);
-            await Task.WhenAny(timer, _wake.WaitAsync(wait.Token));
-            await wait.CancelAsync();
+            if (!stoppingToken.IsCancellationRequested)
+            {
+                await WriteCurrentAsync(stoppingToken);
+            }
         }
+    }
+
+    private async Task WriteCurrentAsync(CancellationToken cancellationToken)
+    {
+        var draft = new HeartbeatDraft();
+        foreach (var contributor in contributors)
+        {
+            await contributor.ContributeAsync(draft, cancellationToken);
+        }
+
+        await TryWriteAsync(Build(draft), cancellationToken);
     }
 
     private HeartbeatDocument Build(HeartbeatDraft draft) => new()

@@ -5,7 +5,7 @@ using KrxSignal.Worker.Storage;
 namespace KrxSignal.Worker.Notify.Outbox;
 
 /// <summary>
-/// The outbox tables (migration 0005): notifications (one per message) and deliveries (one per message and
+/// The outbox tables (migration 0002): notifications (one per message) and deliveries (one per message and
 /// channel). Rows are only ever moved forward (pending → sent/failed/skipped); nothing is deleted.
 /// </summary>
 public sealed class OutboxStore(SqliteConnectionFactory connections)
