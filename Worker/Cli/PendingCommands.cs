@@ -6,15 +6,6 @@ namespace KrxSignal.Worker.Cli;
 /// <summary>Commands whose contract is fixed but whose feature has not landed yet: they parse, then say so.</summary>
 internal static class PendingCommands
 {
-    public static Command Schedule()
-    {
-        var command = new Command("schedule", "Print every poll time in a date range, from the daemon's own triggers and calendar.");
-        command.Options.Add(new Option<DateOnly>("--from") { Required = true, Description = "First KST date (yyyy-MM-dd)." });
-        command.Options.Add(new Option<DateOnly>("--to") { Required = true, Description = "Last KST date (yyyy-MM-dd), inclusive." });
-        command.Options.Add(new Option<string>("--format") { DefaultValueFactory = _ => "text", Description = "text or csv." }.AcceptOnlyFromAmong("text", "csv"));
-        return NotYet(command);
-    }
-
     public static Command PollOnce() =>
         NotYet(new Command("poll-once", "Run one full cycle now, whatever the window."));
 

@@ -48,7 +48,7 @@ public static class WorkerCommandLine
         root.Subcommands.Add(RunCommand.Create(settings));
         root.Subcommands.Add(StatusCommand.Create(settings));
         root.Subcommands.Add(DoctorCommand.Create(settings));
-        root.Subcommands.Add(PendingCommands.Schedule());
+        root.Subcommands.Add(ScheduleCommand.Create(settings));
         root.Subcommands.Add(PendingCommands.PollOnce());
         root.Subcommands.Add(PendingCommands.Replay());
         root.Subcommands.Add(PendingCommands.ExportRecording());

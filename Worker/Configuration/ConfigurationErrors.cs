@@ -1,3 +1,4 @@
+using KrxSignal.Worker.Calendar;
 using Microsoft.Extensions.Options;
 
 namespace KrxSignal.Worker.Configuration;
@@ -19,6 +20,10 @@ public static class ConfigurationErrors
             // It shows the value too, which is safe: only non-string keys fail conversion, and secrets are strings.
             case InvalidOperationException binding when binding.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal):
                 message = binding.Message.Split(Environment.NewLine)[0];
+                return true;
+            // Names the file, the line and the problem (or the time zone that did not resolve).
+            case CalendarConfigurationException calendar:
+                message = calendar.Message;
                 return true;
             default:
                 message = "";

@@ -1,0 +1,20 @@
+using KrxSignal.Worker.Calendar;
+using Quartz;
+
+namespace KrxSignal.Worker.Scheduling;
+
+/// <summary>The daemon's one <see cref="MarketSchedule"/>, built when the daemon starts; the heartbeat and PollJob read it.</summary>
+public sealed class MarketScheduleProvider(MarketCalendarSource calendars, TimeProvider time)
+{
+    private MarketSchedule? _schedule;
+
+    public MarketSchedule? Current => Volatile.Read(ref _schedule);
+
+    public async Task<MarketSchedule> BuildAsync(CancellationToken cancellationToken)
+    {
+        var calendar = await calendars.LoadAsync(cancellationToken);
+        var schedule = MarketSchedule.Create(calendar, time, time.GetUtcNow(), PollJob.Key);
+        Volatile.Write(ref _schedule, schedule);
+        return schedule;
+    }
+}

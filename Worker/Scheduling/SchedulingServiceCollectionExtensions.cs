@@ -1,0 +1,34 @@
+using KrxSignal.Worker.Health;
+using Microsoft.Extensions.DependencyInjection;
+using Quartz;
+
+namespace KrxSignal.Worker.Scheduling;
+
+public static class SchedulingServiceCollectionExtensions
+{
+    /// <summary>Quartz with the poll and pipeline jobs; the triggers come from the calendar when the daemon starts.</summary>
+    public static IServiceCollection AddMarketScheduling(this IServiceCollection services)
+    {
+        services.AddSingleton<JobRunRecorder>();
+        services.AddSingleton<MarketScheduleProvider>();
+        services.AddSingleton<IHeartbeatContributor, SchedulingHealth>();
+
+        // The scheduler takes the app's TimeProvider singleton from the container (Quartz 4 asks the
+        // container when UseTimeProvider was not called), so tests and the daemon share one clock.
+        services.AddQuartz(q =>
+        {
+            q.ConfigureScheduler(s =>
+            {
+                // Cancel running jobs' tokens on shutdown, and still wait for them to unwind.
+                s.ShutdownJobInterruption = ShutdownJobInterruption.WhenWaitingForJobs;
+            });
+            q.AddJob<PollJob>(j => j.WithIdentity(PollJob.Key).StoreDurably());
+            q.AddJob<PipelineJob>(j => j.WithIdentity(PipelineJob.Key).StoreDurably());
+        });
+
+        // Registered before the Quartz hosted service, so the triggers exist when the scheduler starts.
+        services.AddHostedService<MarketScheduleRegistrar>();
+        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        return services;
+    }
+}
