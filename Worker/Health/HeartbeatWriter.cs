@@ -14,6 +14,7 @@ public sealed partial class HeartbeatWriter(
     ILogger<HeartbeatWriter> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _wake = new(0, 1);
+    private PeriodicTimer? _ticker;
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
     private bool _failing;
 
@@ -51,23 +52,33 @@ public sealed partial class HeartbeatWriter(
     public override void Dispose()
     {
         _wake.Dispose();
+        _ticker?.Dispose();
         base.Dispose();
     }
 
     /// <summary>The first heartbeat is on disk before the host reports itself started.</summary>
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        // Armed here rather than in ExecuteAsync (which .NET runs on another thread): the cadence
+        // starts with the first write, and a tick that comes before the loop waits is not lost.
+        _ticker = new PeriodicTimer(options.Value.Interval, time);
         await WriteCurrentAsync(cancellationToken);
         await base.StartAsync(cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        Task<bool>? tick = null;
         while (!stoppingToken.IsCancellationRequested)
         {
+            tick ??= _ticker!.WaitForNextTickAsync(stoppingToken).AsTask();
             using (var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
             {
-                await Task.WhenAny(Task.Delay(options.Value.Interval, time, wait.Token), _wake.WaitAsync(wait.Token));
+                if (await Task.WhenAny(tick, _wake.WaitAsync(wait.Token)) == tick)
+                {
+                    tick = null;
+                }
+
                 await wait.CancelAsync();
             }
 
