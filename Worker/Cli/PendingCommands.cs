@@ -15,9 +15,6 @@ internal static class PendingCommands
         return NotYet(command);
     }
 
-    public static Command PollOnce() =>
-        NotYet(new Command("poll-once", "Run one full cycle now, whatever the window."));
-
     public static Command Replay()
     {
         var command = new Command("replay", "Run the whole pipeline over a recorded day on a virtual clock.");
