@@ -23,13 +23,16 @@ public sealed partial class StockApiResilience(IOptions<StockApiOptions> options
     {
         var settings = options.Value;
         var builder = new ResiliencePipelineBuilder<UpstreamAnswer> { TimeProvider = time, Name = $"stock-api/{endpoint}" };
+        var circuit = new CircuitBreakerStateProvider();
         if (settings.MaxRetries > 0)
         {
             // The screener is a POST, retried only because mode "preview" stores nothing upstream: the call is idempotent.
             builder.AddRetry(new RetryStrategyOptions<UpstreamAnswer>
             {
                 MaxRetryAttempts = settings.MaxRetries,
-                ShouldHandle = args => ValueTask.FromResult(NextDelay(args.Outcome, args.AttemptNumber, args.Context) is not null),
+                // A failed half-open probe reopens the circuit: waiting a second only to be refused would be pointless.
+                ShouldHandle = args => ValueTask.FromResult(
+                    circuit.CircuitState is not (CircuitState.Open or CircuitState.Isolated) && NextDelay(args.Outcome, args.AttemptNumber, args.Context) is not null),
                 DelayGenerator = args => ValueTask.FromResult(NextDelay(args.Outcome, args.AttemptNumber, args.Context)),
                 OnRetry = args =>
                 {
@@ -49,6 +52,7 @@ public sealed partial class StockApiResilience(IOptions<StockApiOptions> options
             SamplingDuration = TimeSpan.FromMinutes(2),
             BreakDuration = settings.CircuitBreakDuration,
             ShouldHandle = args => ValueTask.FromResult(IsOutage(args.Outcome)),
+            StateProvider = circuit,
             OnOpened = args =>
             {
                 Log.CircuitOpened(logger, endpoint, args.BreakDuration.TotalSeconds, Describe(args.Outcome));
