@@ -131,9 +131,9 @@ public sealed partial class StockApiResilienceTests : IDisposable
     }
 
     [Theory]
-    [InlineData(FaultType.EMPTY_RESPONSE)]
-    [InlineData(FaultType.MALFORMED_RESPONSE_CHUNK)]
-    public async Task Fetch_ConnectionReset_RetriedThenCountedFailure(FaultType fault)
+    [InlineData(FaultType.EMPTY_RESPONSE, "empty body")]
+    [InlineData(FaultType.MALFORMED_RESPONSE_CHUNK, "malformed JSON")]
+    public async Task Fetch_WireMockFault_CountedFailureNotCrash(FaultType fault, string problem)
     {
         OthersHealthy();
         _api.Answer(StockApiHarness.PortfolioPath, Response.Create().WithStatusCode(200).WithBody(Payloads.Portfolio).WithFault(fault));
@@ -141,8 +141,22 @@ public sealed partial class StockApiResilienceTests : IDisposable
         var result = await _api.RunCycleAsync();
 
         result.Outcome.Should().Be(StageOutcome.Partial);
-        result.Summary.Should().MatchRegex(@"portfolio failed \((connection|malformed JSON|empty body)");
+        result.Summary.Should().Contain($"portfolio failed ({problem}");
         (await _api.HeartbeatAsync()).Endpoints!["portfolio"].ConsecutiveFailures.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Fetch_ConnectionReset_RetriedThenCountedFailure()
+    {
+        // WireMock's faults still answer 200; a real reset needs a socket closed with RST.
+        using var resetting = new ResettingListener();
+        using var api = new StockApiHarness(new Dictionary<string, string?> { ["StockApi:BaseUrl"] = resetting.Url });
+
+        var result = await api.RunCycleAsync();
+
+        result.Outcome.Should().Be(StageOutcome.Failed);
+        result.Summary.Should().Contain("portfolio failed (connection failed");
+        api.AttemptTimes(StockApiHarness.PortfolioPath).Should().HaveCount(4, "a reset is worth retrying");
     }
 
     [Fact]

@@ -126,7 +126,7 @@ public sealed partial class EndpointFetcher<T>(
         try
         {
             var answer = await _pipeline.ExecuteAsync(
-                static async (ctx, state) => await UpstreamAnswer.ReadAsync(await state.call(state.api, ctx.CancellationToken), ctx.CancellationToken),
+                static (ctx, state) => new ValueTask<UpstreamAnswer>(UpstreamAnswer.FetchAsync(ct => state.call(state.api, ct), ctx.CancellationToken)),
                 context,
                 (call, api));
             return (answer, null);

@@ -24,7 +24,8 @@ public sealed class StockApiDoctorCheck(StockApiClientFactory clients, IOptions<
         var started = time.GetTimestamp();
         try
         {
-            var answer = await UpstreamAnswer.ReadAsync(await clients.Create().GetPortfolioAsync(linked.Token), linked.Token);
+            var api = clients.Create();
+            var answer = await UpstreamAnswer.FetchAsync(api.GetPortfolioAsync, linked.Token);
             var elapsed = string.Create(CultureInfo.InvariantCulture, $"{time.GetElapsedTime(started).TotalMilliseconds:0} ms");
             if (answer.IsSuccess)
             {

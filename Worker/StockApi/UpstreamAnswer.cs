@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Runtime.ExceptionServices;
+using Refit;
 
 namespace KrxSignal.Worker.StockApi;
 
@@ -15,6 +17,26 @@ public sealed record UpstreamAnswer(HttpStatusCode Status, RetryConditionHeaderV
     public int StatusCode => (int)Status;
 
     public bool IsSuccess => StatusCode is >= 200 and < 300;
+
+    /// <summary>
+    /// Sends through Refit and reads the answer. Refit wraps transport failures and cancellations in
+    /// ApiRequestException; they are unwrapped so retries see a connection failure and shutdown sees a cancellation.
+    /// </summary>
+    public static async Task<UpstreamAnswer> FetchAsync(Func<CancellationToken, Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await send(cancellationToken);
+        }
+        catch (ApiRequestException e) when (e.InnerException is { } inner)
+        {
+            ExceptionDispatchInfo.Throw(inner);
+            throw;
+        }
+
+        return await ReadAsync(response, cancellationToken);
+    }
 
     public static async Task<UpstreamAnswer> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
