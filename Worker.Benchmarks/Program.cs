@@ -1,3 +1,24 @@
 using KrxSignal.Worker.Benchmarks;
 
-await PredictionFanOutBenchmark.RunAsync();
+// A tiny dispatcher: `--suite NAME` runs one suite, `--suite all` (the default) runs every suite there is.
+var suites = new Dictionary<string, Func<Task>>(StringComparer.OrdinalIgnoreCase)
+{
+    ["poll"] = PollCycleBenchmark.RunAsync,
+    ["predict"] = PredictionFanOutBenchmark.RunAsync,
+};
+
+var index = Array.IndexOf(args, "--suite");
+var chosen = index >= 0 && index + 1 < args.Length ? args[index + 1] : "all";
+if (chosen != "all" && !suites.ContainsKey(chosen))
+{
+    await Console.Error.WriteLineAsync($"Unknown suite '{chosen}'. Suites: all, {string.Join(", ", suites.Keys)}");
+    return 64;
+}
+
+foreach (var (name, run) in suites.Where(s => chosen == "all" || s.Key.Equals(chosen, StringComparison.OrdinalIgnoreCase)))
+{
+    await Console.Out.WriteLineAsync($"== {name} ==");
+    await run();
+}
+
+return 0;

@@ -6,9 +6,6 @@ namespace KrxSignal.Worker.Cli;
 /// <summary>Commands whose contract is fixed but whose feature has not landed yet: they parse, then say so.</summary>
 internal static class PendingCommands
 {
-    public static Command PollOnce() =>
-        NotYet(new Command("poll-once", "Run one full cycle now, whatever the window."));
-
     public static Command Replay()
     {
         var command = new Command("replay", "Run the whole pipeline over a recorded day on a virtual clock.");

@@ -49,7 +49,7 @@ public static class WorkerCommandLine
         root.Subcommands.Add(StatusCommand.Create(settings));
         root.Subcommands.Add(DoctorCommand.Create(settings));
         root.Subcommands.Add(ScheduleCommand.Create(settings));
-        root.Subcommands.Add(PendingCommands.PollOnce());
+        root.Subcommands.Add(PollOnceCommand.Create(settings));
         root.Subcommands.Add(PendingCommands.Replay());
         root.Subcommands.Add(PendingCommands.ExportRecording());
         return root;

@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using Dapper;
+using KrxSignal.Worker.Health;
+using KrxSignal.Worker.Pipeline;
+using KrxSignal.Worker.StockApi;
+using KrxSignal.Worker.Storage;
+using KrxSignal.Worker.Tests.Support;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+
+namespace KrxSignal.Worker.Tests.StockApi;
+
+/// <summary>
+/// The poll stage wired as in production, against WireMock on loopback, a real SQLite file and a fake clock.
+/// The clock moves only when the test drives it, so retry and breaker waits cost no wall-clock time.
+/// </summary>
+public sealed class StockApiHarness : IDisposable
+{
+    public const string ApiKey = "test-key-not-a-secret";
+    public const string PortfolioPath = "/api/webai/portfolio";
+    public const string NewsPath = "/api/webai/news-sentiment";
+    public const string ScreenerPath = "/api/stock/screener/run";
+
+    /// <summary>Friday 2026-11-20 10:00 KST.</summary>
+    public static readonly DateTimeOffset Start = new(2026, 11, 20, 1, 0, 0, TimeSpan.Zero);
+
+    private readonly TempFolder _folder = new();
+    private readonly ServiceProvider _services;
+
+    public StockApiHarness(IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        Server = WireMockServer.Start();
+        var values = new Dictionary<string, string?>
+        {
+            ["StockApi:BaseUrl"] = Server.Url,
+            ["StockApi:ApiKey"] = ApiKey,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddFakeLogging());
+        services.AddSingleton<TimeProvider>(Time);
+        services.AddSingleton(RetryJitter.None);
+        services.AddSingleton(new SqliteConnectionFactory(_folder.File("worker.db")));
+        services.AddSingleton<SchemaMigrator>();
+        services.AddStockApi();
+
+        // Innermost handler: sees each attempt on the fake clock, and tells the driver when a request is on the wire.
+        services.AddHttpClient(StockApiServiceCollectionExtensions.HttpClientName).AddHttpMessageHandler(() => new ProbeHandler(this));
+        _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        _services.GetRequiredService<SchemaMigrator>().MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    public WireMockServer Server { get; }
+
+    public FakeTimeProvider Time { get; } = new(Start);
+
+    public IServiceProvider Services => _services;
+
+    public ConcurrentQueue<(string Path, DateTimeOffset At, string? Key)> Attempts { get; } = new();
+
+    public FakeLogCollector Logs => _services.GetFakeLogCollector();
+
+    public MarketData Market => _services.GetRequiredService<MarketData>();
+
+    private int _inFlight;
+
+    public Task<StageResult> RunCycleAsync(StageContext? context = null, bool advanceWhileRequestsPending = false) =>
+        DriveAsync(_services.GetRequiredService<PollStage>().RunAsync(context ?? new StageContext(), CancellationToken.None), advanceWhileRequestsPending);
+
+    /// <summary>
+    /// Moves the fake clock in 100 ms steps until <paramref name="task"/> completes. While a request is on the wire the
+    /// clock holds (unless asked otherwise: a hang must be timed out), so a slow loopback answer never looks like a timeout.
+    /// </summary>
+    public async Task<T> DriveAsync<T>(Task<T> task, bool advanceWhileRequestsPending = false)
+    {
+        var realDeadline = TimeProvider.System.GetTimestamp();
+        while (!task.IsCompleted)
+        {
+            if (advanceWhileRequestsPending || Volatile.Read(ref _inFlight) == 0)
+            {
+                Time.Advance(TimeSpan.FromMilliseconds(100));
+            }
+
+            await Task.WhenAny(task, Task.Delay(TimeSpan.FromMilliseconds(1), TimeProvider.System));
+            if (TimeProvider.System.GetElapsedTime(realDeadline) > TimeSpan.FromMinutes(2))
+            {
+                throw new TimeoutException("The driven task did not complete within two minutes of wall-clock time.");
+            }
+        }
+
+        return await task;
+    }
+
+    public IReadOnlyList<DateTimeOffset> AttemptTimes(string path) => Attempts.Where(a => a.Path == path).Select(a => a.At).ToList();
+
+    public void Answer(string path, int status, string body, string contentType = "application/json")
+    {
+        var request = path == ScreenerPath ? Request.Create().WithPath(path).UsingPost() : Request.Create().WithPath(path).UsingGet();
+        Server.Given(request).RespondWith(Response.Create().WithStatusCode(status).WithHeader("Content-Type", contentType).WithBody(body));
+    }
+
+    public void Answer(string path, IResponseBuilder response)
+    {
+        var request = path == ScreenerPath ? Request.Create().WithPath(path).UsingPost() : Request.Create().WithPath(path).UsingGet();
+        Server.Given(request).RespondWith(response);
+    }
+
+    public void AllHealthy()
+    {
+        Answer(PortfolioPath, 200, Payloads.Portfolio);
+        Answer(NewsPath, 200, Payloads.News);
+        Answer(ScreenerPath, 200, Payloads.Screener);
+    }
+
+    public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? parameters = null)
+    {
+        await using var connection = await _services.GetRequiredService<SqliteConnectionFactory>().OpenAsync(CancellationToken.None);
+        return (await connection.QueryAsync<T>(new CommandDefinition(sql, parameters))).ToList();
+    }
+
+    public async Task<HeartbeatDraft> HeartbeatAsync()
+    {
+        var draft = new HeartbeatDraft();
+        foreach (var contributor in _services.GetServices<IHeartbeatContributor>())
+        {
+            await contributor.ContributeAsync(draft, CancellationToken.None);
+        }
+
+        return draft;
+    }
+
+    public void Dispose()
+    {
+        Server.Stop();
+        Server.Dispose();
+        _services.Dispose();
+        _folder.Dispose();
+    }
+
+    private sealed class ProbeHandler(StockApiHarness harness) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var key = request.Headers.TryGetValues("X-WebAI-Key", out var values) ? values.Single() : null;
+            harness.Attempts.Enqueue((request.RequestUri!.AbsolutePath, harness.Time.GetUtcNow(), key));
+            Interlocked.Increment(ref harness._inFlight);
+            try
+            {
+                return await base.SendAsync(request, cancellationToken);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref harness._inFlight);
+            }
+        }
+    }
+}

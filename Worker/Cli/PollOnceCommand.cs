@@ -1,0 +1,69 @@
+using System.CommandLine;
+using KrxSignal.Worker.Hosting;
+using KrxSignal.Worker.Pipeline;
+using KrxSignal.Worker.StockApi;
+using KrxSignal.Worker.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace KrxSignal.Worker.Cli;
+
+/// <summary>
+/// `Worker poll-once`: one full cycle now, whatever the window, for setting up. Always fetches fresh (the stale
+/// fallback still applies) and runs every later stage that exists. Exit 0 when every stage is ok, 2 when the poll
+/// itself failed (no endpoint gave data) or polling is not configured, 1 for anything in between.
+/// </summary>
+internal static class PollOnceCommand
+{
+    public static Command Create(WorkerHostSettings settings)
+    {
+        var command = new Command("poll-once", "Run one full cycle now, whatever the window: poll (fresh), ingest, and every later step.");
+        command.SetAction(async (_, cancellationToken) =>
+        {
+            // Stdout carries the result lines; the log goes to stderr.
+            using var host = WorkerHost.CreateBuilder(settings with { ConsoleLogsToStandardError = true }).Build();
+            host.Services.GetRequiredService<IStartupValidator>().Validate();
+            if (!host.Services.GetRequiredService<IOptions<StockApiOptions>>().Value.PollingEnabled)
+            {
+                await Console.Error.WriteLineAsync("Nothing to poll: StockApi:BaseUrl is not set. Set StockApi__BaseUrl (and StockApi__ApiKey) and try again.");
+                return ExitCodes.Failed;
+            }
+
+            // The hosted services stay stopped (no scheduler, no heartbeat); only the schema is needed.
+            await MigrateAsync(host.Services, cancellationToken);
+            var results = await host.Services.GetRequiredService<PipelineRunner>()
+                .RunAllAsync(new StageContext(ForceFresh: true, DeliverNow: true), cancellationToken);
+            foreach (var (stage, result) in results)
+            {
+                await Console.Out.WriteLineAsync($"{stage,-8} {result.Outcome.ToString().ToLowerInvariant(),-8} {result.Items,4} items  {result.Summary}");
+            }
+
+            return ExitCode(results);
+        });
+        return command;
+    }
+
+    public static int ExitCode(IReadOnlyList<(string Stage, StageResult Result)> results)
+    {
+        if (results.Any(r => r.Stage == PipelineRunner.PollStage && r.Result.Outcome == StageOutcome.Failed))
+        {
+            return ExitCodes.Failed;
+        }
+
+        return results.All(r => r.Result.Outcome == StageOutcome.Ok) ? ExitCodes.Ok : ExitCodes.Partial;
+    }
+
+    private static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await services.GetRequiredService<SchemaMigrator>().MigrateAsync(cancellationToken);
+        }
+        catch (SqliteException e)
+        {
+            var path = services.GetRequiredService<SqliteConnectionFactory>().DatabasePath;
+            throw new DatabaseStartupException($"The database {path} cannot be used: {e.Message.TrimEnd('.')}. Check Storage:DatabasePath and the folder's permissions.", e);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using Dapper;
+using KrxSignal.Worker.Storage;
+
+namespace KrxSignal.Worker.StockApi;
+
+/// <summary>
+/// Stores the news endpoint's articles exactly once: the same article comes back in every later call of the day,
+/// and the upstream id is the key. Articles without a ticker are kept (the prediction step skips them).
+/// </summary>
+public sealed class ArticleIngest(SqliteConnectionFactory connections, TimeProvider time)
+{
+    /// <returns>How many articles were new.</returns>
+    public async Task<int> IngestAsync(IReadOnlyList<Article> articles, CancellationToken cancellationToken)
+    {
+        if (articles.Count == 0)
+        {
+            return 0;
+        }
+
+        var createdAt = time.GetUtcNow();
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var inserted = await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO news_articles (id, ticker, title, summary, source, url, published_at, sentiment, created_at)
+            VALUES (@Id, @Ticker, @Title, @Summary, @Source, @Url, @PublishedAt, @Sentiment, @CreatedAt)
+            ON CONFLICT (id) DO NOTHING
+            """,
+            articles.Select(a => new { a.Id, a.Ticker, a.Title, a.Summary, a.Source, a.Url, a.PublishedAt, a.Sentiment, CreatedAt = createdAt }),
+            transaction,
+            cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return inserted;
+    }
+}

@@ -1,0 +1,11 @@
+namespace KrxSignal.Worker.StockApi;
+
+/// <summary>The endpoint names used in snapshots.endpoint, the heartbeat and the logs (a contract with replay).</summary>
+public static class StockApiEndpoint
+{
+    public const string Portfolio = "portfolio";
+    public const string NewsSentiment = "news-sentiment";
+    public const string Screener = "screener";
+
+    public static IReadOnlyList<string> All { get; } = [Portfolio, NewsSentiment, Screener];
+}

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace KrxSignal.Worker.StockApi;
+
+/// <summary>The three endpoints, each with its own pipeline and cache; one instance per process so caches survive cycles.</summary>
+public sealed class StockApiFetchers(
+    StockApiResilience resilience,
+    SnapshotStore snapshots,
+    EndpointHealthBoard board,
+    IOptions<StockApiOptions> options,
+    TimeProvider time,
+    ILoggerFactory loggers)
+{
+    /// <summary>Preview stores nothing upstream, which is what makes retrying the POST safe.</summary>
+    public static readonly ScreenerRequest PreviewRequest = new("preview");
+
+    private static readonly TimeSpan KstOffset = TimeSpan.FromHours(9);
+
+    private static readonly string LoggerName = typeof(EndpointFetcher<>).FullName!.Split('`')[0];
+
+    public EndpointFetcher<Portfolio> Portfolio { get; } = new(
+        StockApiEndpoint.Portfolio, (api, ct) => api.GetPortfolioAsync(ct), StockApiJsonContext.Default.Portfolio,
+        t => t.Portfolio, resilience, snapshots, board, options, time, loggers.CreateLogger(LoggerName));
+
+    public EndpointFetcher<NewsSentiment> NewsSentiment { get; } = new(
+        StockApiEndpoint.NewsSentiment, (api, ct) => api.GetNewsSentimentAsync(KstToday(time), ct), StockApiJsonContext.Default.NewsSentiment,
+        t => t.NewsSentiment, resilience, snapshots, board, options, time, loggers.CreateLogger(LoggerName));
+
+    public EndpointFetcher<ScreenerResult> Screener { get; } = new(
+        StockApiEndpoint.Screener, (api, ct) => api.RunScreenerAsync(PreviewRequest, ct), StockApiJsonContext.Default.ScreenerResult,
+        t => t.Screener, resilience, snapshots, board, options, time, loggers.CreateLogger(LoggerName));
+
+    /// <summary>Korea keeps no daylight saving time, so a fixed +09:00 is the KST date.</summary>
+    public static string KstToday(TimeProvider time) => time.GetUtcNow().ToOffset(KstOffset).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+}
