@@ -144,7 +144,7 @@ public sealed partial class HeartbeatWriter(
             if (!_failing)
             {
                 _failing = true;
-                Log.WriteFailed(logger, FilePath, e.Message);
+                Log.WriteFailed(logger, FilePath, e.Message.TrimEnd('.'));
             }
         }
     }
