@@ -52,7 +52,7 @@ internal static class StatusTable
         var overview = new Grid().AddColumn().AddColumn();
         overview.AddRow("window", heartbeat.Window ?? "not reported yet");
         overview.AddRow("next poll", heartbeat.NextPoll is { } next ? $"{Kst(next)} KST (in {HeartbeatVerdict.FormatAge(Positive(next - now))})" : "none scheduled");
-        overview.AddRow("started", $"{Kst(heartbeat.StartedAt)} KST, pid {heartbeat.Pid}, version {heartbeat.Version}");
+        overview.AddRow("started", $"{Kst(heartbeat.StartedAt)} KST");
         if (heartbeat.Backlog is { } backlog)
         {
             var oldest = backlog.OldestPendingNotificationAgeSeconds is { } age ? $", oldest {HeartbeatVerdict.FormatAge(TimeSpan.FromSeconds(age))}" : "";
