@@ -42,6 +42,8 @@ public sealed class WorkerProcessTests : IDisposable
         Directory.EnumerateFileSystemEntries(_elsewhere.Path).Should().BeEmpty();
     }
 
+    // Idle daemon only for now: once polling lands, send SIGTERM while a poll cycle is in flight (a slow
+    // WireMock upstream) and also assert that no partial rows were written.
     [Fact]
     public async Task Run_Sigterm_ExitsZeroWithinTenSecondsAndHeartbeatSaysStopped()
     {

@@ -63,6 +63,33 @@ public sealed class HeartbeatWriterTests : IDisposable
         Directory.GetFiles(Path.GetDirectoryName(path)!).Should().ContainSingle();
     }
 
+    [Fact]
+    public async Task IsAlive_WritesLanding_TrueUntilThreeIntervalsWithoutOne()
+    {
+        using var writer = CreateWriter();
+        var writes = new WriteRecorder(writer);
+        await writer.StartAsync(CancellationToken.None);
+        await writes.NextAsync();
+
+        var aliveAtLimit = writer.IsAlive(Start.AddSeconds(45), out _);
+        var aliveAfter = writer.IsAlive(Start.AddSeconds(46), out var reason);
+        await writer.StopAsync(CancellationToken.None);
+
+        aliveAtLimit.Should().BeTrue();
+        aliveAfter.Should().BeFalse();
+        reason.Should().Contain("last heartbeat written 46s ago").And.Contain("expected every 15s");
+    }
+
+    [Fact]
+    public void IsAlive_BeforeTheFirstWrite_GivesThreeIntervalsOfGrace()
+    {
+        using var writer = CreateWriter();
+
+        writer.IsAlive(Start.AddSeconds(45), out _).Should().BeTrue();
+        writer.IsAlive(Start.AddSeconds(46), out var reason).Should().BeFalse();
+        reason.Should().Contain("no heartbeat written");
+    }
+
     private static HeartbeatDocument Document(HealthStatus status) => new()
     {
         Status = status,

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.ServiceProcess;
 using KrxSignal.Worker.Configuration;
 using KrxSignal.Worker.Hosting;
 using KrxSignal.Worker.Storage;
@@ -33,7 +34,21 @@ internal static partial class RunCommand
 
             // Not RunAsync: it disposes the host, and the exit code below still needs its services.
             await host.StartAsync();
-            await host.WaitForShutdownAsync();
+            var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+            await WhenCancelledAsync(lifetime.ApplicationStopping);
+
+            // Decided before the host stops: under the Windows SCM, stopping reports the exit code to it.
+            if (FailedService(host) is { } failed)
+            {
+                var name = failed.GetType().Name;
+                var reason = failed.ExecuteTask!.Exception?.GetBaseException().Message ?? "";
+                Log.BackgroundServiceFailed(logger, name, reason);
+                ReportFailureToWindowsServiceManager(host);
+                await host.StopAsync(CancellationToken.None);
+                return ExitCodes.Fatal;
+            }
+
+            await host.StopAsync(CancellationToken.None);
         }
         catch (Exception e) when (ConfigurationErrors.TryDescribe(e, out var message))
         {
@@ -56,13 +71,38 @@ internal static partial class RunCommand
             return ExitCodes.Fatal;
         }
 
-        // An exception escaping a BackgroundService stops the host "cleanly"; the service manager must see a failure.
-        var failed = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().Any(s => s.ExecuteTask is { IsFaulted: true });
-        return failed ? ExitCodes.Fatal : ExitCodes.Ok;
+        // A service that failed while the host was stopping still makes the stop a failure.
+        return FailedService(host) is null ? ExitCodes.Ok : ExitCodes.Fatal;
+    }
+
+    /// <summary>An exception escaping a BackgroundService stops the host "cleanly"; the service manager must see a failure.</summary>
+    private static BackgroundService? FailedService(IHost host) =>
+        host.Services.GetServices<IHostedService>().OfType<BackgroundService>().FirstOrDefault(s => s.ExecuteTask is { IsFaulted: true });
+
+    /// <summary>
+    /// The SCM's recovery actions (with failureflag 1) act on a service that stops with a non-zero exit code;
+    /// the host's Windows lifetime reports ServiceBase.ExitCode when it stops, so set it first.
+    /// </summary>
+    private static void ReportFailureToWindowsServiceManager(IHost host)
+    {
+        if (OperatingSystem.IsWindows() && host.Services.GetService<IHostLifetime>() is ServiceBase service)
+        {
+            service.ExitCode = ExitCodes.Fatal;
+        }
+    }
+
+    private static Task WhenCancelledAsync(CancellationToken token)
+    {
+        var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        token.Register(() => stopping.TrySetResult());
+        return stopping.Task;
     }
 
     private static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Critical, Message = "Fatal: {Service} failed: {Message}. The Worker exits with code 70 so the service manager restarts it")]
+        public static partial void BackgroundServiceFailed(ILogger logger, string service, string message);
+
         [LoggerMessage(Level = LogLevel.Critical, Message = "Configuration error: {Message}")]
         public static partial void ConfigurationError(ILogger logger, string message);
 

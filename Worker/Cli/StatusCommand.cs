@@ -17,8 +17,9 @@ internal static class StatusCommand
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var path = parsed.GetValue(heartbeatOption)?.FullName ?? ConfiguredHeartbeatPath(settings);
-            var verdict = await ReadAsync(path, TimeProvider.System.GetUtcNow(), cancellationToken);
-            await (parsed.GetValue(jsonOption) ? PrintJsonAsync(path, verdict) : PrintTextAsync(verdict));
+            var now = TimeProvider.System.GetUtcNow();
+            var verdict = await ReadAsync(path, now, cancellationToken);
+            await (parsed.GetValue(jsonOption) ? PrintJsonAsync(path, verdict) : PrintTextAsync(verdict, now));
             return verdict.ExitCode;
         });
         return command;
@@ -49,49 +50,9 @@ internal static class StatusCommand
             new { status = verdict.State, exitCode = verdict.ExitCode, summary = verdict.Summary, ageSeconds = verdict.AgeSeconds, heartbeatPath = path, heartbeat = verdict.Heartbeat },
             HeartbeatFile.JsonOptions));
 
-    private static async Task PrintTextAsync(HeartbeatVerdict verdict)
+    private static Task PrintTextAsync(HeartbeatVerdict verdict, DateTimeOffset now)
     {
-        var output = Console.Out;
-        await output.WriteLineAsync($"Worker {verdict.Summary}");
-        if (verdict.Heartbeat is not { } heartbeat)
-        {
-            return;
-        }
-
-        foreach (var reason in heartbeat.Reasons)
-        {
-            await output.WriteLineAsync($"  reason:   {reason}");
-        }
-
-        foreach (var warning in heartbeat.Warnings ?? [])
-        {
-            await output.WriteLineAsync($"  warning:  {warning}");
-        }
-
-        if (heartbeat.Window is not null)
-        {
-            await output.WriteLineAsync($"  window:   {heartbeat.Window}{(heartbeat.NextPoll is { } next ? $", next poll {next.ToOffset(TimeSpan.FromHours(9)):yyyy-MM-dd HH:mm} KST" : "")}");
-        }
-
-        foreach (var (name, endpoint) in heartbeat.Endpoints ?? new Dictionary<string, EndpointHealth>())
-        {
-            var stale = endpoint.ServedStale ? $", serving stale data ({endpoint.StaleAgeSeconds:0}s old)" : "";
-            await output.WriteLineAsync($"  endpoint: {name,-15} last ok {endpoint.LastSuccess?.ToString("u") ?? "never"}, {endpoint.ConsecutiveFailures} failures in a row{stale}");
-        }
-
-        foreach (var (id, model) in heartbeat.Models ?? new Dictionary<string, ModelHealth>())
-        {
-            await output.WriteLineAsync($"  model:    {id,-15} {(model.Enabled ? "on" : "off")}, circuit {model.Circuit}, errors {model.ErrorRate:P0} of {model.RecentCalls}, budget ${model.BudgetUsedUsd:0.00} of ${model.DailyBudgetUsd:0.00}");
-        }
-
-        if (heartbeat.Backlog is { } backlog)
-        {
-            await output.WriteLineAsync($"  backlog:  {backlog.PendingArticles} articles to predict, {backlog.PendingNotifications} notifications to send, {backlog.FailedNotifications} failed");
-        }
-
-        foreach (var run in heartbeat.LastRuns ?? [])
-        {
-            await output.WriteLineAsync($"  last run: {run.Job,-10} {run.Status} at {run.StartedAt:u}, {run.Items} items{(run.Error is null ? "" : $": {run.Error}")}");
-        }
+        StatusTable.Render(StatusTable.CreateConsole(Console.Out, isTerminal: !Console.IsOutputRedirected), verdict, now);
+        return Console.Out.FlushAsync();
     }
 }

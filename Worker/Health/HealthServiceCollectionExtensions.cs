@@ -12,6 +12,7 @@ public static class HealthServiceCollectionExtensions
         services.AddValidatedOptions<HeartbeatOptions>();
         services.AddSingleton<HeartbeatWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<HeartbeatWriter>());
+        services.AddSingleton<ILivenessSource>(sp => sp.GetRequiredService<HeartbeatWriter>());
         services.AddSingleton<IDoctorCheck, HeartbeatPathCheck>();
         return services;
     }

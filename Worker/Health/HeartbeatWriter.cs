@@ -5,23 +5,35 @@ using Microsoft.Extensions.Options;
 
 namespace KrxSignal.Worker.Health;
 
-/// <summary>Rewrites the heartbeat on a timer and whenever a job asks; writes "stopped" on a clean stop.</summary>
+/// <summary>
+/// Rewrites the heartbeat on a timer and whenever a job asks; writes "stopped" on a clean stop.
+/// As a liveness source it is alive while its writes keep landing: a stalled loop or a failing disk both stop them.
+/// </summary>
 public sealed partial class HeartbeatWriter(
     IOptions<HeartbeatOptions> options,
     AppPaths paths,
     IEnumerable<IHeartbeatContributor> contributors,
     TimeProvider time,
-    ILogger<HeartbeatWriter> logger) : BackgroundService
+    ILogger<HeartbeatWriter> logger) : BackgroundService, ILivenessSource
 {
     private readonly SemaphoreSlim _wake = new(0, 1);
     private PeriodicTimer? _ticker;
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
     private bool _failing;
 
+    // UTC ticks of the last successful write, 0 before the first: read by the watchdog's thread, so no torn struct.
+    private long _lastWrittenTicks;
+
     public string FilePath { get; } = paths.Resolve(options.Value.Path);
 
     /// <summary>When the last heartbeat reached the disk; the watchdog uses it as proof of life.</summary>
-    public DateTimeOffset? LastWrittenAt { get; private set; }
+    public DateTimeOffset? LastWrittenAt
+    {
+        get => Interlocked.Read(ref _lastWrittenTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+        private set => Interlocked.Exchange(ref _lastWrittenTicks, value?.UtcTicks ?? 0);
+    }
+
+    public string Name => "heartbeat";
 
     /// <summary>Raised after each successful write.</summary>
     public event Action<HeartbeatDocument>? Written;
@@ -40,6 +52,25 @@ public sealed partial class HeartbeatWriter(
                 // Another caller released it first: one write serves both.
             }
         }
+    }
+
+    /// <summary>Alive while the last write (or, before the first, the start) is under three intervals old: the same rule `Worker status` applies.</summary>
+    public bool IsAlive(DateTimeOffset now, out string reason)
+    {
+        var limit = options.Value.Interval * HeartbeatVerdict.StaleAfterIntervals;
+        var last = LastWrittenAt;
+        var age = now - (last ?? _startedAt);
+        if (age <= limit)
+        {
+            reason = "";
+            return true;
+        }
+
+        var ageText = HeartbeatVerdict.FormatAge(age);
+        reason = last is null
+            ? $"no heartbeat written in the {ageText} since start"
+            : $"last heartbeat written {ageText} ago to {FilePath}, expected every {options.Value.Interval.TotalSeconds:0.#}s";
+        return false;
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -139,7 +170,7 @@ public sealed partial class HeartbeatWriter(
             if (!_failing)
             {
                 _failing = true;
-                Log.WriteFailed(logger, FilePath, e.Message);
+                Log.WriteFailed(logger, FilePath, e.Message.TrimEnd('.'));
             }
         }
     }

@@ -40,9 +40,7 @@ public static class WorkerHost
         builder.Services.AddValidatedOptions<LogsOptions>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
-        // Both are inert unless the process really runs under the service manager.
-        builder.Services.AddWindowsService(o => o.ServiceName = "KrxSignalWorker");
-        builder.Services.AddSystemd();
+        builder.Services.AddServiceManager();
 
         var logDirectory = paths.Resolve(builder.Configuration["Logs:Directory"] is { Length: > 0 } folder ? folder : "logs");
         builder.Logging.ClearProviders();

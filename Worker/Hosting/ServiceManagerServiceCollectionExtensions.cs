@@ -1,0 +1,39 @@
+using KrxSignal.Worker.Configuration;
+using KrxSignal.Worker.Health.Doctor;
+using KrxSignal.Worker.Health.Watchdog;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
+
+namespace KrxSignal.Worker.Hosting;
+
+/// <summary>Life under systemd or the Windows service manager: start/stop notifications, the watchdog, and the log folder check.</summary>
+public static class ServiceManagerServiceCollectionExtensions
+{
+    public const string WindowsServiceName = "KrxSignalWorker";
+
+    public static IServiceCollection AddServiceManager(this IServiceCollection services)
+    {
+        // Both are inert unless the process really runs under the service manager.
+        services.AddWindowsService(o => o.ServiceName = WindowsServiceName);
+        services.AddSystemd();
+
+        // Microsoft.Extensions.Hosting.Systemd 10.0 recognises systemd only as the direct parent process (or when
+        // running as PID 1), so READY=1 would never be sent behind a wrapper script or with ProtectProc=invisible.
+        // sd_notify(3) itself needs nothing but NOTIFY_SOCKET, and newer releases of the package accept it alone.
+        if (!SystemdHelpers.IsSystemdService() && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NOTIFY_SOCKET")))
+        {
+            services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
+            services.AddSingleton<IHostLifetime, SystemdLifetime>();
+        }
+
+        // A notifier without NOTIFY_SOCKET is disabled and sends nothing; the watchdog can always depend on one.
+        services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
+        services.AddSingleton(SystemdWatchdogSettings.FromEnvironment());
+        services.AddValidatedOptions<WatchdogOptions>();
+        services.AddHostedService<LivenessWatchdog>();
+        services.AddSingleton<IDoctorCheck, LogsFolderCheck>();
+        return services;
+    }
+}
