@@ -16,7 +16,8 @@ public interface IPipelineStage
 /// <param name="NextPollAt">When the next poll is due; a Retry-After wait never runs past it. Null outside a schedule.</param>
 /// <param name="ForceFresh">Bypass the fresh cache (poll-once); the stale fallback still applies.</param>
 /// <param name="DeliverNow">Attempt every pending delivery now, ignoring backoff (poll-once).</param>
-public sealed record StageContext(DateTimeOffset? NextPollAt = null, bool ForceFresh = false, bool DeliverNow = false);
+/// <param name="Window">The market window of this poll (pre-market, regular, post-market), for the log; null outside a schedule.</param>
+public sealed record StageContext(DateTimeOffset? NextPollAt = null, bool ForceFresh = false, bool DeliverNow = false, string? Window = null);
 
 public enum StageOutcome
 {

@@ -40,7 +40,8 @@ public sealed class PollJob(PipelineRunner pipeline, IOptions<StockApiOptions> s
 
         // A Retry-After wait inside the poll must not run past the next scheduled poll, whichever window it is in.
         var next = schedule.Current?.NextFireAfter(fireTime)?.Time;
-        var result = await pipeline.Stage(PipelineRunner.PollStage).RunAsync(new StageContext(NextPollAt: next), cancellationToken);
+        var window = schedule.Current?.Calendar.PhaseAt(fireTime);
+        var result = await pipeline.Stage(PipelineRunner.PollStage).RunAsync(new StageContext(NextPollAt: next, Window: window), cancellationToken);
         return JobOutcome.From([(PipelineRunner.PollStage, result)]);
     }
 }

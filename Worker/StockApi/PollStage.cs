@@ -61,7 +61,7 @@ public sealed partial class PollStage(
         var next = context.NextPollAt is { } due ? due.ToOffset(KstOffset).ToString("HH:mm", CultureInfo.InvariantCulture) + " KST" : "not scheduled";
         var line = $"{string.Join(", ", outcomes.Select(o => o.ToString()))}; {newArticles} new articles{(ingestProblem is null ? "" : $" (ingest failed: {ingestProblem})")}";
         var elapsedMs = time.GetElapsedTime(started).TotalMilliseconds;
-        Log.Cycle(logger, line, elapsedMs, next);
+        Log.Cycle(logger, context.Window ?? "unscheduled", line, elapsedMs, next);
 
         var withData = outcomes.Count(o => o.HasData);
         var allGood = outcomes.All(o => o.Kind is EndpointOutcomeKind.Fresh or EndpointOutcomeKind.Cached) && ingestProblem is null;
@@ -116,8 +116,8 @@ public sealed partial class PollStage(
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Information, Message = "Poll: {Outcomes}; cycle {ElapsedMs:0} ms; next poll {NextPoll}")]
-        public static partial void Cycle(ILogger logger, string outcomes, double elapsedMs, string nextPoll);
+        [LoggerMessage(Level = LogLevel.Information, Message = "Poll ({Window}): {Outcomes}; cycle {ElapsedMs:0} ms; next poll {NextPoll}")]
+        public static partial void Cycle(ILogger logger, string window, string outcomes, double elapsedMs, string nextPoll);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "Poll: storing new articles failed: {Problem}")]
         public static partial void IngestFailed(ILogger logger, string problem);
