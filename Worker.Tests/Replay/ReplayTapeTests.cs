@@ -48,6 +48,16 @@ public sealed class ReplayTapeTests
         tape.Missing.Should().Be(2);
     }
 
+    [Fact]
+    public void Next_OnlyFailureRecordedInCycle_RetriesGetTheFailureAgain()
+    {
+        var tape = new ReplayTape([Record(Nine.AddMinutes(-1), 200, "{}"), Record(Nine.AddSeconds(0.2), 503)]);
+        tape.BeginCycle(Nine, Nine.AddMinutes(1));
+
+        tape.Next("portfolio")!.Status.Should().Be(503);
+        tape.Next("portfolio")!.Status.Should().Be(503, "the outage lasts through the cycle's retries");
+    }
+
     private static ReplayRecord Record(DateTimeOffset time, int status, string? json = null) => new()
     {
         Time = time,

@@ -50,8 +50,8 @@ public static class WorkerCommandLine
         root.Subcommands.Add(DoctorCommand.Create(settings));
         root.Subcommands.Add(ScheduleCommand.Create(settings));
         root.Subcommands.Add(PollOnceCommand.Create(settings));
-        root.Subcommands.Add(PendingCommands.Replay());
-        root.Subcommands.Add(PendingCommands.ExportRecording());
+        root.Subcommands.Add(ReplayCommand.Create(settings));
+        root.Subcommands.Add(ExportRecordingCommand.Create(settings));
         return root;
     }
 }

@@ -30,5 +30,8 @@ public enum StageOutcome
 /// <param name="Summary">One line for the log and job_runs.error when not ok.</param>
 public sealed record StageResult(StageOutcome Outcome, int Items, string Summary)
 {
+    /// <summary>Named counts beyond <see cref="Items"/> (e.g. "suppressed" signals) that a replay adds up.</summary>
+    public IReadOnlyDictionary<string, int>? Counts { get; init; }
+
     public static StageResult Ok(int items, string summary) => new(StageOutcome.Ok, items, summary);
 }

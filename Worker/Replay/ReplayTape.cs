@@ -3,14 +3,17 @@ namespace KrxSignal.Worker.Replay;
 /// <summary>
 /// The recorded exchanges of each endpoint, handed out in order within the poll cycle being replayed.
 /// A request consumes the next recording of its cycle (first attempt, then retries, as they were
-/// recorded). With none left in the cycle, for example because the replayed configuration polls more
-/// often than the recorded one, the newest earlier success is served again.
+/// recorded). With none left in the cycle, a failure served in this cycle is served again (an outage
+/// lasts through the retries, also when the recording kept only a fetch's final result); when nothing
+/// was recorded in the cycle at all, for example because the replayed configuration polls more often
+/// than the recorded one, the newest earlier success is served again.
 /// </summary>
 public sealed class ReplayTape
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Queue<ReplayRecord>> _pending;
     private readonly Dictionary<string, ReplayRecord> _lastSuccess = [];
+    private readonly Dictionary<string, ReplayRecord> _servedThisCycle = [];
     private DateTimeOffset _cycleStart = DateTimeOffset.MinValue;
     private DateTimeOffset _cycleEnd = DateTimeOffset.MaxValue;
 
@@ -30,6 +33,7 @@ public sealed class ReplayTape
         {
             _cycleStart = start;
             _cycleEnd = end;
+            _servedThisCycle.Clear();
         }
     }
 
@@ -49,8 +53,14 @@ public sealed class ReplayTape
                 if (queue.TryPeek(out var next) && next.Time < _cycleEnd)
                 {
                     Served++;
-                    return Remember(queue.Dequeue());
+                    return _servedThisCycle[endpoint] = Remember(queue.Dequeue());
                 }
+            }
+
+            if (_servedThisCycle.TryGetValue(endpoint, out var failure) && failure.Status != 200)
+            {
+                Reused++;
+                return failure;
             }
 
             if (_lastSuccess.TryGetValue(endpoint, out var previous))

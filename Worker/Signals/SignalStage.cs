@@ -57,7 +57,7 @@ public sealed partial class SignalStage(
             Log.Summary(logger, summary);
         }
 
-        return StageResult.Ok(created, summary);
+        return StageResult.Ok(created, summary) with { Counts = new Dictionary<string, int> { ["suppressed"] = suppressed, ["refused"] = refusals.Count } };
     }
 
     private static partial class Log

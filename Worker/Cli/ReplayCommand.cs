@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.Globalization;
+using KrxSignal.Worker.Hosting;
+using KrxSignal.Worker.Replay;
+using Spectre.Console;
+
+namespace KrxSignal.Worker.Cli;
+
+/// <summary>`Worker replay FILE [--db PATH] [--deliver]`: the whole pipeline over a recorded day. Exit 0 ok, 2 failed.</summary>
+internal static class ReplayCommand
+{
+    public static Command Create(WorkerHostSettings settings)
+    {
+        var file = new Argument<FileInfo>("file") { Description = "A replay file (JSON Lines, see README)." };
+        var db = new Option<FileInfo>("--db") { Description = "The database to write; a fresh temporary file by default." };
+        var deliver = new Option<bool>("--deliver") { Description = "Send notifications to the configured webhook and Telegram for real (by default they are only recorded in the replay database)." };
+        var command = new Command("replay", "Run the whole pipeline over a recorded day on a virtual clock.") { file, db, deliver };
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var path = parsed.GetValue(file)!.FullName;
+            try
+            {
+                var report = await WithProgressAsync(progress => ReplayRunner.RunAsync(
+                    settings, path, parsed.GetValue(db)?.FullName, parsed.GetValue(deliver), progress, cancellationToken));
+                Print(report);
+                return ExitCodes.Ok;
+            }
+            catch (ReplayException e)
+            {
+                await Console.Error.WriteLineAsync($"Replay failed: {e.Message}");
+                return ExitCodes.Failed;
+            }
+        });
+        return command;
+    }
+
+    private static async Task<ReplayReport> WithProgressAsync(Func<IProgress<(int Done, int Total)>, Task<ReplayReport>> run)
+    {
+        // Progress goes to stderr, so stdout carries only the summary.
+        if (Console.IsErrorRedirected)
+        {
+            var lastDecile = -1;
+            return await run(new Progress<(int Done, int Total)>(p =>
+            {
+                var decile = p.Done * 10 / p.Total;
+                if (decile != lastDecile)
+                {
+                    lastDecile = decile;
+                    Console.Error.WriteLine($"replay: {decile * 10}% ({p.Done}/{p.Total} fire times)");
+                }
+            }));
+        }
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        ReplayReport? report = null;
+        await console.Progress().AutoClear(true).StartAsync(async context =>
+        {
+            var task = context.AddTask("Replaying the recorded day");
+            report = await run(new Progress<(int Done, int Total)>(p =>
+            {
+                task.MaxValue = p.Total;
+                task.Value = p.Done;
+            }));
+        });
+        return report!;
+    }
+
+    private static void Print(ReplayReport report)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+        if (Console.IsOutputRedirected)
+        {
+            console.Profile.Width = 120;
+        }
+
+        var table = new Table().Title($"Replay of {report.Day:yyyy-MM-dd}").AddColumn("what").AddColumn("count").AddColumn("detail");
+        string Join(IReadOnlyDictionary<string, int> counts) => string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}"));
+        void Row(string what, int count, string detail = "") => table.AddRow(Markup.Escape(what), count.ToString(CultureInfo.InvariantCulture), Markup.Escape(detail));
+
+        foreach (var window in new[] { "pre-market", "regular", "post-market" })
+        {
+            Row($"polls, {window}", report.PollsPerWindow.GetValueOrDefault(window));
+        }
+
+        Row("poll cycles by outcome", report.Polls, Join(report.PollOutcomes));
+        Row("pipeline runs between polls", report.PipelineRuns, "the minute trigger: predict, signal, notify");
+        Row("upstream recordings served", report.RecordingsServed, $"{report.RecordingsReused} answered again from an earlier recording, {report.RequestsUnrecorded} with nothing recorded");
+        Row("upstream failures", report.UpstreamFailures, "fetches that failed after retries");
+        Row("stale serves", report.StaleServes, "the last good value served instead");
+        Row("articles ingested", report.ArticlesIngested, $"{report.ArticlesWithTicker} with a ticker");
+        foreach (var (model, statuses) in report.Predictions)
+        {
+            Row($"predictions, {model}", statuses.Values.Sum(), Join(statuses));
+        }
+
+        Row("signals", report.Signals.Values.Sum(), $"buy {report.Signals.GetValueOrDefault("buy")}, sell {report.Signals.GetValueOrDefault("sell")}");
+        Row("dedup suppressions", report.DedupSuppressions, "repeats inside the dedup window");
+        var delivered = report.Deliveries.Sum(d => d.Value.GetValueOrDefault("sent"));
+        Row("notifications", delivered, report.RealDelivery
+            ? string.Join("; ", report.Deliveries.Select(d => $"{d.Key}: {Join(d.Value)}"))
+            : "recorded in the replay database, not sent (--deliver sends them)");
+        console.Write(table);
+        console.WriteLine($"Database: {report.DatabasePath}");
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wall time: {report.WallTime.TotalSeconds:0.0} s ({report.Polls / Math.Max(report.WallTime.TotalSeconds, 0.001):0} polled instants a second)"));
+    }
+}

@@ -1,0 +1,45 @@
+namespace KrxSignal.Worker.Replay;
+
+/// <summary>What a replay did, for its summary table and for tests.</summary>
+public sealed record ReplayReport
+{
+    public required DateOnly Day { get; init; }
+
+    public required string DatabasePath { get; init; }
+
+    public required IReadOnlyDictionary<string, int> PollsPerWindow { get; init; }
+
+    public required int PipelineRuns { get; init; }
+
+    public required IReadOnlyDictionary<string, int> PollOutcomes { get; init; }
+
+    public required int RecordingsServed { get; init; }
+
+    public required int RecordingsReused { get; init; }
+
+    public required int RequestsUnrecorded { get; init; }
+
+    public required int UpstreamFailures { get; init; }
+
+    public required int StaleServes { get; init; }
+
+    public required int ArticlesIngested { get; init; }
+
+    public required int ArticlesWithTicker { get; init; }
+
+    /// <summary>model id → status (ok, failed, skipped) → rows.</summary>
+    public required IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> Predictions { get; init; }
+
+    public required IReadOnlyDictionary<string, int> Signals { get; init; }
+
+    public required int DedupSuppressions { get; init; }
+
+    /// <summary>channel → status (sent, pending, failed, skipped) → deliveries.</summary>
+    public required IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> Deliveries { get; init; }
+
+    public required bool RealDelivery { get; init; }
+
+    public required TimeSpan WallTime { get; init; }
+
+    public int Polls => PollsPerWindow.Values.Sum();
+}

@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using Dapper;
+using KrxSignal.Worker.Calendar;
+using KrxSignal.Worker.Hosting;
+using KrxSignal.Worker.Notify;
+using KrxSignal.Worker.Pipeline;
+using KrxSignal.Worker.Predictions.OpenAi;
+using KrxSignal.Worker.Scheduling;
+using KrxSignal.Worker.StockApi;
+using KrxSignal.Worker.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace KrxSignal.Worker.Replay;
+
+/// <summary>
+/// Replays a recorded trading day through the daemon's own composition: the same stages, caches,
+/// resilience pipelines, calendar and triggers, on a <see cref="VirtualClock"/> that jumps from one
+/// fire time to the next, with the upstream answered from the recording.
+/// </summary>
+public static class ReplayRunner
+{
+    /// <summary>How long a step may run on real time before the clock jumps to the timer it waits for.</summary>
+    private static readonly TimeSpan StuckAfter = TimeSpan.FromMilliseconds(25);
+
+    private static readonly TimeSpan Kst = TimeSpan.FromHours(9);
+
+    public static async Task<ReplayReport> RunAsync(
+        WorkerHostSettings settings, string file, string? databasePath, bool deliver, IProgress<(int Done, int Total)>? progress, CancellationToken cancellationToken)
+    {
+        var wall = Stopwatch.StartNew();
+        IReadOnlyList<ReplayRecord> records;
+        try
+        {
+            records = await ReplayFile.ReadAsync(file, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            throw new ReplayException(e is InvalidDataException ? e.Message : $"Cannot read {file}: {e.Message}", e);
+        }
+
+        if (records.Count == 0)
+        {
+            throw new ReplayException($"{file} holds no recordings.");
+        }
+
+        var day = DateOnly.FromDateTime(records[0].Time.ToOffset(Kst).DateTime);
+        var dayStart = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), Kst);
+        var database = Path.GetFullPath(databasePath ?? Path.Combine(Path.GetTempPath(), $"krx-replay-{day:yyyyMMdd}-{Guid.NewGuid():N}.db"));
+        var clock = new VirtualClock(dayStart);
+        var tape = new ReplayTape(records);
+        var sink = new DeliverySink();
+        var liveRequests = new InFlightGate();
+
+        using var host = Build(settings, database, deliver, clock, tape, sink, liveRequests);
+        host.Services.GetRequiredService<IStartupValidator>().Validate();
+        await host.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(cancellationToken);
+        var calendar = await host.Services.GetRequiredService<MarketCalendarSource>().LoadAsync(cancellationToken);
+        var events = FireTimes(calendar, clock, dayStart);
+        var polls = events.Where(e => e.Window is not null).ToList();
+        if (polls.Count == 0)
+        {
+            throw new ReplayException($"{day:yyyy-MM-dd} is not a trading day in {host.Services.GetRequiredService<MarketCalendarSource>().FilePath}: the daemon would not have polled, so there is nothing to replay.");
+        }
+
+        var runner = host.Services.GetRequiredService<PipelineRunner>();
+        var pollOutcomes = new Dictionary<string, int>();
+        var suppressions = 0;
+        for (var i = 0; i < events.Count; i++)
+        {
+            var (at, window) = events[i];
+            clock.AdvanceTo(at);
+            IReadOnlyList<(string Stage, StageResult Result)> results;
+            if (window is not null)
+            {
+                var next = polls.FirstOrDefault(p => p.Time > at).Time;
+                var nextPoll = next == default ? (DateTimeOffset?)null : next;
+                tape.BeginCycle(at, nextPoll ?? dayStart.AddDays(1));
+                results = await DriveAsync(runner.RunAllAsync(new StageContext(NextPollAt: nextPoll, Window: window), cancellationToken), clock, liveRequests);
+            }
+            else
+            {
+                results = await DriveAsync(runner.RunDownstreamAsync(new StageContext(), cancellationToken), clock, liveRequests);
+            }
+
+            foreach (var (stage, result) in results)
+            {
+                if (stage == PipelineRunner.PollStage)
+                {
+                    var key = result.Outcome.ToString().ToLowerInvariant();
+                    pollOutcomes[key] = pollOutcomes.GetValueOrDefault(key) + 1;
+                }
+
+                suppressions += result.Counts?.GetValueOrDefault("suppressed") ?? 0;
+            }
+
+            progress?.Report((i + 1, events.Count));
+        }
+
+        return await ReportAsync(host.Services, day, database, polls, events.Count - polls.Count, pollOutcomes, suppressions, tape, deliver, wall.Elapsed, cancellationToken);
+    }
+
+    private static IHost Build(WorkerHostSettings settings, string database, bool deliver, VirtualClock clock, ReplayTape tape, DeliverySink sink, InFlightGate liveRequests)
+    {
+        var quiet = settings with { ConsoleLogsToStandardError = true };
+        var builder = WorkerHost.CreateBuilder(quiet);
+        var overrides = new Dictionary<string, string?>
+        {
+            ["Storage:DatabasePath"] = database,
+            ["Heartbeat:Path"] = Path.ChangeExtension(database, ".heartbeat.json"),
+        };
+        if (string.IsNullOrWhiteSpace(builder.Configuration["StockApi:BaseUrl"]))
+        {
+            // Any address will do: every request is answered from the recording.
+            overrides["StockApi:BaseUrl"] = "http://stock-api.replay.invalid";
+        }
+
+        var anyChannel = !string.IsNullOrWhiteSpace(builder.Configuration["Notify:Webhook:Url"]) || !string.IsNullOrWhiteSpace(builder.Configuration["Notify:Telegram:BotToken"]);
+        if (!deliver && !anyChannel)
+        {
+            // Gives the outbox a channel, so the day's deliveries are recorded in the replay database.
+            overrides["Notify:Webhook:Url"] = "http://notify.replay.invalid/hook";
+        }
+
+        builder.Configuration.AddInMemoryCollection(overrides);
+        builder.Services.AddSingleton<TimeProvider>(clock);
+        builder.Services.AddSingleton(RetryJitter.None); // the same file gives the same retry instants
+        builder.Services.AddHttpClient(StockApiServiceCollectionExtensions.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new RecordedUpstreamHandler(tape, clock));
+        builder.Services.AddHttpClient(ChatClients.HttpClientName).AddHttpMessageHandler(liveRequests.CreateHandler);
+        foreach (var channel in new[] { NotifyHttpClients.Webhook, NotifyHttpClients.Telegram })
+        {
+            var client = builder.Services.AddHttpClient(channel);
+            if (deliver)
+            {
+                client.AddHttpMessageHandler(liveRequests.CreateHandler);
+            }
+            else
+            {
+                client.ConfigurePrimaryHttpMessageHandler(sink.CreateHandler);
+            }
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>The poll fire times of the day (with their window) and the pipeline job's minute fire times, merged in time order.</summary>
+    private static List<(DateTimeOffset Time, string? Window)> FireTimes(MarketCalendar calendar, VirtualClock clock, DateTimeOffset dayStart)
+    {
+        var dayEnd = dayStart.AddDays(1);
+        var polls = MarketSchedule.Create(calendar, clock, dayStart, PollJob.Key).FireTimes(dayStart, dayEnd);
+        var pollTimes = polls.Select(p => p.Time).ToHashSet();
+        var events = polls.Select(p => (p.Time, (string?)p.Window)).ToList();
+
+        // A poll already runs the downstream stages right after itself; the minute trigger adds the minutes between polls.
+        var minute = PipelineJob.CreateTrigger(clock, calendar.TimeZone);
+        for (var at = minute.GetFireTimeAfter(dayStart.AddTicks(-1)); at is { } t && t < dayEnd; at = minute.GetFireTimeAfter(t))
+        {
+            if (!pollTimes.Contains(t))
+            {
+                events.Add((t, null));
+            }
+        }
+
+        return events.OrderBy(e => e.Item1).ToList();
+    }
+
+    /// <summary>
+    /// Lets a step run; when it is waiting on a virtual timer (a retry delay, a Retry-After, a recorded
+    /// hang's attempt timeout) and no live request is out, moves the clock to that timer.
+    /// </summary>
+    private static async Task<T> DriveAsync<T>(Task<T> step, VirtualClock clock, InFlightGate liveRequests)
+    {
+        while (!step.IsCompleted)
+        {
+            if (await Task.WhenAny(step, Task.Delay(StuckAfter, TimeProvider.System)) != step && liveRequests.Idle)
+            {
+                clock.AdvanceToNextTimer();
+            }
+        }
+
+        return await step;
+    }
+
+    private static async Task<ReplayReport> ReportAsync(
+        IServiceProvider services, DateOnly day, string database, List<(DateTimeOffset Time, string? Window)> polls, int pipelineRuns,
+        Dictionary<string, int> pollOutcomes, int suppressions, ReplayTape tape, bool deliver, TimeSpan wall, CancellationToken cancellationToken)
+    {
+        await using var connection = await services.GetRequiredService<SqliteConnectionFactory>().OpenAsync(cancellationToken);
+        async Task<int> CountAsync(string sql) => await connection.ExecuteScalarAsync<int>(new CommandDefinition(sql, cancellationToken: cancellationToken));
+        async Task<Dictionary<string, IReadOnlyDictionary<string, int>>> GroupAsync(string sql) =>
+            (await connection.QueryAsync<(string Key, string Status, int Count)>(new CommandDefinition(sql, cancellationToken: cancellationToken)))
+            .GroupBy(r => r.Key)
+            .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, int>)g.ToDictionary(r => r.Status, r => r.Count));
+
+        return new ReplayReport
+        {
+            Day = day,
+            DatabasePath = database,
+            PollsPerWindow = polls.GroupBy(p => p.Window!).ToDictionary(g => g.Key, g => g.Count()),
+            PipelineRuns = pipelineRuns,
+            PollOutcomes = pollOutcomes,
+            RecordingsServed = tape.Served,
+            RecordingsReused = tape.Reused,
+            RequestsUnrecorded = tape.Missing,
+            UpstreamFailures = await CountAsync("SELECT COUNT(*) FROM snapshots WHERE error IS NOT NULL"),
+            StaleServes = await CountAsync("SELECT COUNT(*) FROM snapshots WHERE served_stale = 1"),
+            ArticlesIngested = await CountAsync("SELECT COUNT(*) FROM news_articles"),
+            ArticlesWithTicker = await CountAsync("SELECT COUNT(*) FROM news_articles WHERE ticker IS NOT NULL"),
+            Predictions = await GroupAsync("SELECT model_id, status, COUNT(*) FROM predictions GROUP BY model_id, status ORDER BY model_id"),
+            Signals = (await connection.QueryAsync<(string Action, int Count)>(new CommandDefinition("SELECT action, COUNT(*) FROM signals GROUP BY action", cancellationToken: cancellationToken)))
+                .ToDictionary(r => r.Action, r => r.Count),
+            DedupSuppressions = suppressions,
+            Deliveries = await GroupAsync("SELECT channel, status, COUNT(*) FROM deliveries GROUP BY channel, status ORDER BY channel"),
+            RealDelivery = deliver,
+            WallTime = wall,
+        };
+    }
+}
