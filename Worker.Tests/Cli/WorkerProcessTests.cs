@@ -133,6 +133,27 @@ public sealed class WorkerProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Replay_BundledSampleDay_ExitsZeroWithTheSummary()
+    {
+        var (exitCode, stdout, stderr) = await WorkerProcess.RunAsync(
+            _install.Path, ["replay", Repository.SampleDay, "--db", _elsewhere.File("replay.db")], new Dictionary<string, string?> { ["Logs__Directory"] = _elsewhere.File("logs") });
+
+        exitCode.Should().Be(0, stderr);
+        stdout.Should().MatchRegex(@"polls, regular\s+│\s+390");
+        stdout.Should().Contain("signals").And.Contain("not sent");
+        File.Exists(_elsewhere.File("replay.db")).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Replay_MissingFile_ExitsTwoNamingIt()
+    {
+        var (exitCode, _, stderr) = await WorkerProcess.RunAsync(_install.Path, ["replay", _elsewhere.File("nope.jsonl")]);
+
+        exitCode.Should().Be(2);
+        stderr.Should().Contain("nope.jsonl");
+    }
+
+    [Fact]
     public async Task UnknownCommand_ExitsUsage64()
     {
         var (exitCode, _, stderr) = await WorkerProcess.RunAsync(_install.Path, ["frobnicate"]);
