@@ -5,6 +5,8 @@ var suites = new Dictionary<string, Func<Task>>(StringComparer.OrdinalIgnoreCase
 {
     ["poll"] = PollCycleBenchmark.RunAsync,
     ["predict"] = PredictionFanOutBenchmark.RunAsync,
+    ["storage"] = StorageIngestBenchmark.RunAsync,
+    ["replay"] = ReplayBenchmark.RunAsync,
 };
 
 var index = Array.IndexOf(args, "--suite");
