@@ -28,6 +28,7 @@ public sealed class ReplayRunnerTests : IDisposable
         (await RowsAsync(second.DatabasePath, PredictionsSql)).Should().Equal(predictions);
         var signals = await RowsAsync(first.DatabasePath, SignalsSql);
         (await RowsAsync(second.DatabasePath, SignalsSql)).Should().Equal(signals);
+        second.DedupSuppressions.Should().Be(first.DedupSuppressions);
     }
 
     [Fact]
@@ -42,7 +43,7 @@ public sealed class ReplayRunnerTests : IDisposable
     }
 
     private const string PredictionsSql =
-        "SELECT article_id || '|' || model_id || '|' || status || '|' || IFNULL(direction, '') || '|' || IFNULL(impact, '') || '|' || IFNULL(confidence, '') || '|' || IFNULL(reasoning, '') || '|' || IFNULL(error, '') FROM predictions ORDER BY article_id, model_id";
+        "SELECT article_id || '|' || model_id || '|' || status || '|' || IFNULL(direction, '') || '|' || IFNULL(impact, '') || '|' || IFNULL(confidence, '') || '|' || IFNULL(reasoning, '') || '|' || IFNULL(error, '') || '|' || updated_at FROM predictions ORDER BY article_id, model_id";
 
     private const string SignalsSql =
         "SELECT ticker || '|' || action || '|' || score || '|' || confidence || '|' || reason || '|' || created_at FROM signals ORDER BY created_at, ticker, action";
