@@ -25,7 +25,7 @@ public sealed class DaemonTerminateTests : IDisposable
         environment["TZ"] = "UTC";
 
         await using var worker = _s.Start(environment, "run");
-        await _s.WaitForCountAsync("SELECT COUNT(*) FROM job_runs WHERE job = 'poll' AND status = 'running'", n => n == 1, worker, TimeSpan.FromSeconds(90));
+        await _s.WaitForCountAsync("SELECT COUNT(*) FROM job_runs WHERE job = 'poll' AND status = 'running'", n => n == 1, worker, TimeSpan.FromSeconds(150)); // a slow start misses 10:11 and gets 10:12
         var clock = Stopwatch.StartNew();
         worker.Terminate();
         var exitCode = await worker.WaitForExitAsync(ProcessScenario.ProcessTimeout);
