@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using KrxSignal.Worker.Storage;
 
 namespace KrxSignal.Worker.Tests.Reliability;
 
@@ -27,8 +28,9 @@ public sealed class PollOnceTerminateTests : IDisposable
 
         await using (var worker = _s.Start(environment, "poll-once"))
         {
-            // poll-once migrates, then polls at once: once the schema is there, the requests are on their way.
-            await _s.WaitForCountAsync("SELECT COUNT(*) FROM sqlite_master WHERE name = 'snapshots'", n => n == 1, worker, ProcessScenario.ProcessTimeout);
+            // poll-once migrates, then polls at once: once the last migration is in, the requests are on their way.
+            var latest = Migration.Embedded[^1].Version;
+            await _s.WaitForCountAsync("PRAGMA user_version", n => n >= latest, worker, ProcessScenario.ProcessTimeout);
             var clock = Stopwatch.StartNew();
             worker.Terminate();
             var exitCode = await worker.WaitForExitAsync(ProcessScenario.ProcessTimeout);
