@@ -37,7 +37,7 @@ public sealed class ServiceManagerProcessTests : IDisposable
         untilReady.Should().OnlyContain(m => m == "READY=1" || m == "WATCHDOG=1");
         untilStopping.Should().OnlyContain(m => m == "STOPPING=1" || m == "WATCHDOG=1");
         exitCode.Should().Be(0);
-        worker.StandardOutput.Should().Contain("systemd watchdog on: timeout 2s, pinging every 1s while alive: heartbeat");
+        worker.StandardOutput.Should().Contain("systemd watchdog on: timeout 2s, pinging every 1s while alive: heartbeat, scheduler");
     }
 
     [Fact]

@@ -125,6 +125,18 @@ public sealed partial class WorkerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGKILL: the process ends wherever it stands, with no chance to unwind or commit.</summary>
+    public void Kill() => _process.Kill();
+
+    /// <summary>SIGSTOP: freezes the process where it stands (a crash point that waits for the test).</summary>
+    public void Freeze()
+    {
+        if (SendSignal(_process.Id, 19) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGSTOP) failed with errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using KrxSignal.Worker.Hosting;
 using KrxSignal.Worker.Pipeline;
 using KrxSignal.Worker.StockApi;
@@ -12,10 +13,15 @@ namespace KrxSignal.Worker.Cli;
 /// <summary>
 /// `Worker poll-once`: one full cycle now, whatever the window, for setting up. Always fetches fresh (the stale
 /// fallback still applies) and runs every later stage that exists. Exit 0 when every stage is ok, 2 when the poll
-/// itself failed (no endpoint gave data) or polling is not configured, 1 for anything in between.
+/// itself failed (no endpoint gave data) or polling is not configured, 1 for anything in between. SIGTERM or Ctrl+C
+/// stops the cycle between writes (every write is its own transaction, so nothing half-written is left) and exits
+/// 128 + the signal's number (143, 130), as a shell reports a command the signal ended; a rerun finishes the work.
 /// </summary>
 internal static class PollOnceCommand
 {
+    private const int SigInt = 2;
+    private const int SigTerm = 15;
+
     public static Command Create(WorkerHostSettings settings)
     {
         var command = new Command("poll-once", "Run one full cycle now, whatever the window: poll (fresh), ingest, and every later step.");
@@ -30,10 +36,39 @@ internal static class PollOnceCommand
                 return ExitCodes.Failed;
             }
 
-            // The hosted services stay stopped (no scheduler, no heartbeat); only the schema is needed.
-            await MigrateAsync(host.Services, cancellationToken);
-            var results = await host.Services.GetRequiredService<PipelineRunner>()
-                .RunAllAsync(new StageContext(ForceFresh: true, DeliverNow: true), cancellationToken);
+            // The hosted services stay stopped (no scheduler, no heartbeat, no console lifetime), so nothing else
+            // handles SIGTERM here: without this the runtime would end the process wherever it stands.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var interruptedBy = 0;
+            void OnSignal(PosixSignalContext signal)
+            {
+                signal.Cancel = true;
+                Interlocked.CompareExchange(ref interruptedBy, signal.Signal == PosixSignal.SIGINT ? SigInt : SigTerm, 0);
+                stop.Cancel();
+            }
+
+            using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+            using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+            IReadOnlyList<(string Stage, StageResult Result)> results;
+            try
+            {
+                await MigrateAsync(host.Services, stop.Token);
+                results = await host.Services.GetRequiredService<PipelineRunner>()
+                    .RunAllAsync(new StageContext(ForceFresh: true, DeliverNow: true), stop.Token);
+            }
+            catch (OperationCanceledException) when (interruptedBy != 0)
+            {
+                results = [];
+            }
+
+            if (interruptedBy != 0)
+            {
+                await Console.Error.WriteLineAsync(
+                    $"poll-once interrupted by {(interruptedBy == SigInt ? "SIGINT" : "SIGTERM")}: stopped before the cycle finished. " +
+                    "What was written is complete and kept; run poll-once again to finish.");
+                return 128 + interruptedBy;
+            }
+
             foreach (var (stage, result) in results)
             {
                 await Console.Out.WriteLineAsync($"{stage,-8} {result.Outcome.ToString().ToLowerInvariant(),-8} {result.Items,4} items  {result.Summary}");

@@ -12,6 +12,7 @@ namespace KrxSignal.Worker.Scheduling;
 public sealed partial class MarketScheduleRegistrar(
     ISchedulerFactory schedulers,
     MarketScheduleProvider provider,
+    SchedulerLiveness liveness,
     TimeProvider time,
     ILogger<MarketScheduleRegistrar> logger) : IHostedService
 {
@@ -37,6 +38,7 @@ public sealed partial class MarketScheduleRegistrar(
         }
 
         await scheduler.ScheduleJob(PipelineJob.CreateTrigger(time, calendar.TimeZone), cancellationToken: cancellationToken);
+        liveness.Attach(scheduler);
 
         var next = schedule.NextFireAfter(now);
         var years = string.Join(", ", calendar.Years.Keys);

@@ -9,7 +9,7 @@ namespace KrxSignal.Worker.Scheduling;
 /// minute around the clock so a backlog and the outbox's retries drain outside market hours too.
 /// </summary>
 [DisallowConcurrentExecution]
-public sealed class PipelineJob(PipelineRunner pipeline, JobRunRecorder recorder, HeartbeatWriter heartbeat) : IJob
+public sealed class PipelineJob(PipelineRunner pipeline, JobRunRecorder recorder, HeartbeatWriter heartbeat, SchedulerLiveness liveness) : IJob
 {
     public const string JobName = "pipeline";
     public static readonly JobKey Key = new(JobName, "pipeline");
@@ -18,7 +18,16 @@ public sealed class PipelineJob(PipelineRunner pipeline, JobRunRecorder recorder
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
         var fireTime = context.ScheduledFireTimeUtc ?? context.FireTimeUtc;
-        await recorder.RunAsync(JobName, fireTime, async ct => JobOutcome.From(await pipeline.RunDownstreamAsync(new StageContext(), ct)), cancellationToken);
+        liveness.RunStarted();
+        try
+        {
+            await recorder.RunAsync(JobName, fireTime, async ct => JobOutcome.From(await pipeline.RunDownstreamAsync(new StageContext(), ct)), cancellationToken);
+        }
+        finally
+        {
+            liveness.RunFinished();
+        }
+
         heartbeat.RequestWrite();
     }
 

@@ -12,6 +12,8 @@ public static class SchedulingServiceCollectionExtensions
         services.AddSingleton<JobRunRecorder>();
         services.AddSingleton<MarketScheduleProvider>();
         services.AddSingleton<IHeartbeatContributor, SchedulingHealth>();
+        services.AddSingleton<SchedulerLiveness>();
+        services.AddSingleton<ILivenessSource>(sp => sp.GetRequiredService<SchedulerLiveness>());
 
         // The scheduler takes the app's TimeProvider singleton from the container (Quartz 4 asks the
         // container when UseTimeProvider was not called), so tests and the daemon share one clock.
