@@ -79,7 +79,7 @@ public static partial class ReplayBenchmark
 
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"replay exited with {process.ExitCode}: {stderr.Result}");
+            throw new InvalidOperationException($"replay exited with {process.ExitCode}: {await stderr}");
         }
 
         return (wall, peakKiB / 1024);

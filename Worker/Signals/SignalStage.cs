@@ -17,6 +17,8 @@ public sealed partial class SignalStage(
 {
     public const string StageName = "signal";
 
+    private string? _lastSummary;
+
     public string Name => StageName;
 
     public async Task<StageResult> RunAsync(StageContext context, CancellationToken cancellationToken)
@@ -52,10 +54,18 @@ public sealed partial class SignalStage(
         var summary = string.Create(
             CultureInfo.InvariantCulture,
             $"{created} signals created, {suppressed} suppressed as repeats, {refusals.Count} refused, {belowQuorum} tickers below quorum, {consensus.Count} tickers with {votes.Count} votes");
-        if (created + suppressed + refusals.Count > 0)
+        // The stage runs every minute, and a consensus stays in the lookback for an hour: the same
+        // summary again is news to nobody, so only a new signal or a changed picture reaches Info.
+        if (created > 0 || (created + suppressed + refusals.Count > 0 && summary != _lastSummary))
         {
             Log.Summary(logger, summary);
         }
+        else if (created + suppressed + refusals.Count > 0)
+        {
+            Log.SummaryUnchanged(logger, summary);
+        }
+
+        _lastSummary = summary;
 
         return StageResult.Ok(created, summary) with { Counts = new Dictionary<string, int> { ["suppressed"] = suppressed, ["refused"] = refusals.Count } };
     }
@@ -73,5 +83,8 @@ public sealed partial class SignalStage(
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Signals: {Summary}")]
         public static partial void Summary(ILogger logger, string summary);
+
+        [LoggerMessage(Level = LogLevel.Debug, Message = "Signals (unchanged): {Summary}")]
+        public static partial void SummaryUnchanged(ILogger logger, string summary);
     }
 }
