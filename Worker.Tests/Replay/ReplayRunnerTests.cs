@@ -32,6 +32,15 @@ public sealed class ReplayRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_ExamDaySample_PollsFollowTheShiftedSession()
+    {
+        var report = await ReplayAsync(Repository.SampleExamDay, _folder.File("exam.db"));
+
+        report.PollsPerWindow.Should().BeEquivalentTo(new Dictionary<string, int> { ["pre-market"] = 36, ["regular"] = 390, ["post-market"] = 42 });
+        report.ArticlesIngested.Should().BeGreaterThan(0);
+    }
+
+    [Fact]
     public async Task RunAsync_NotATradingDay_FailsSayingSo()
     {
         var file = _folder.File("saturday.jsonl");
