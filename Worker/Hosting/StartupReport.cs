@@ -25,6 +25,8 @@ public sealed partial class StartupReport(
             Log.PollingOff(logger);
         }
 
+        // The first heartbeat was written before the scheduler started; this one shows the window and the next poll.
+        heartbeat.RequestWrite();
         return Task.CompletedTask;
     }
 
