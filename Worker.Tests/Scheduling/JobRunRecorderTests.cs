@@ -11,7 +11,7 @@ using static KrxSignal.Worker.Tests.Calendar.TestCalendars;
 
 namespace KrxSignal.Worker.Tests.Scheduling;
 
-public sealed class JobRunRecorderTests : IDisposable
+public sealed class JobRunRecorderTests : IAsyncLifetime, IDisposable
 {
     private readonly TempFolder _folder = new();
     private readonly FakeTimeProvider _time = new(At(2026, 11, 18, 10, 0));
@@ -21,9 +21,12 @@ public sealed class JobRunRecorderTests : IDisposable
     public JobRunRecorderTests()
     {
         _database = new SqliteConnectionFactory(_folder.File("worker.db"));
-        new SchemaMigrator(_database, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
         _recorder = new JobRunRecorder(_database, _time, NullLogger<JobRunRecorder>.Instance);
     }
+
+    public Task InitializeAsync() => new SchemaMigrator(_database, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
+
+    public Task DisposeAsync() => Task.CompletedTask;
 
     public void Dispose() => _folder.Dispose();
 
