@@ -16,29 +16,19 @@ public sealed class BudgetAndRestartTests : IDisposable
 {
     // 10:00 KST on Thursday 19 November 2026.
     private static readonly DateTimeOffset Morning = new(2026, 11, 19, 1, 0, 0, TimeSpan.Zero);
-    private readonly TempFolder _folder = new();
-    private readonly WireMockServer _server = WireMockServer.Start();
-    private readonly string _keyVariable = $"KRX_TEST_KEY_{Guid.NewGuid():N}";
+    private readonly FakeModelServer _fake = new();
 
-    public BudgetAndRestartTests() => Environment.SetEnvironmentVariable(_keyVariable, "sk-test-secret");
-
-    public void Dispose()
-    {
-        Environment.SetEnvironmentVariable(_keyVariable, null);
-        _server.Stop();
-        _server.Dispose();
-        _folder.Dispose();
-    }
+    public void Dispose() => _fake.Dispose();
 
     [Fact]
     public async Task RunAsync_DailyBudgetSpent_SkipsModelUntilKstMidnight()
     {
         // 1,000 prompt tokens at 1,000 USD per million: every call costs exactly the 1 USD budget.
-        _server.Given(Request.Create().WithPath("/v1/chat/completions").UsingPost())
+        _fake.Server.Given(Request.Create().WithPath("/v1/chat/completions").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
                 .WithBody(ChatReplies.Completion(ChatReplies.ValidAnswer, promptTokens: 1000, completionTokens: 0)));
         var time = new FakeTimeProvider(Morning);
-        using var host = await PredictionHost.StartAsync(_folder, Settings(), time);
+        using var host = await PredictionHost.StartAsync(_fake.Folder, Settings(), time);
         await host.InsertArticleAsync("a1", "005930", "t", Morning.AddMinutes(-5));
 
         await host.Stage.RunAsync(new StageContext(), CancellationToken.None);
@@ -60,7 +50,7 @@ public sealed class BudgetAndRestartTests : IDisposable
         (await host.PredictionAsync("a3", "gpt")).Status.Should().Be("ok");
         (await host.PredictionAsync("a2", "gpt")).Status.Should().Be("skipped", "a skipped pair is not retried");
         (await host.UsageAsync("2026-11-20", "gpt")).Calls.Should().Be(1);
-        _server.LogEntries.Should().HaveCount(2);
+        _fake.Server.LogEntries.Should().HaveCount(2);
     }
 
     [Fact]
@@ -74,13 +64,13 @@ public sealed class BudgetAndRestartTests : IDisposable
             ["Models:2:Provider"] = "openai",
             ["Models:2:BaseUrl"] = "http://127.0.0.1:9",
             ["Models:2:Model"] = "m",
-            ["Models:2:ApiKeyEnv"] = _keyVariable,
+            ["Models:2:ApiKeyEnv"] = _fake.KeyVariable,
             ["Predictions:MaxConcurrentArticles"] = "2",
         };
 
         // The first "process": its openai model answers four calls, then hangs until the run is abandoned.
         var gate = new GateModel(answerFirst: 4);
-        using (var first = await PredictionHost.StartAsync(_folder, settings, configure: s => ReplaceOpenAi(s, gate)))
+        using (var first = await PredictionHost.StartAsync(_fake.Folder, settings, configure: s => ReplaceOpenAi(s, gate)))
         {
             for (var i = 0; i < 10; i++)
             {
@@ -98,7 +88,7 @@ public sealed class BudgetAndRestartTests : IDisposable
         }
 
         // The restarted "process" over the same file.
-        using var second = await PredictionHost.StartAsync(_folder, settings, configure: s => ReplaceOpenAi(s, new GateModel(answerFirst: int.MaxValue)));
+        using var second = await PredictionHost.StartAsync(_fake.Folder, settings, configure: s => ReplaceOpenAi(s, new GateModel(answerFirst: int.MaxValue)));
         await second.Stage.RunAsync(new StageContext(), CancellationToken.None);
 
         var rows = await second.PredictionsAsync();
@@ -119,7 +109,7 @@ public sealed class BudgetAndRestartTests : IDisposable
 
     private Dictionary<string, string?> Settings() => PredictionHost.Model(
         0, "gpt", "openai",
-        ("BaseUrl", _server.Url + "/v1"), ("Model", "m"), ("ApiKeyEnv", _keyVariable),
+        ("BaseUrl", _fake.Server.Url + "/v1"), ("Model", "m"), ("ApiKeyEnv", _fake.KeyVariable),
         ("DailyBudgetUsd", "1"), ("InputUsdPerMillionTokens", "1000"));
 
     /// <summary>An "openai" model in process: answers a number of calls, then hangs until cancelled.</summary>

@@ -11,19 +11,9 @@ namespace KrxSignal.Worker.Tests.Predictions;
 public sealed class FanOutTests : IDisposable
 {
     private static readonly DateTimeOffset Published = new(2026, 11, 19, 0, 30, 0, TimeSpan.Zero);
-    private readonly TempFolder _folder = new();
-    private readonly WireMockServer _server = WireMockServer.Start();
-    private readonly string _keyVariable = $"KRX_TEST_KEY_{Guid.NewGuid():N}";
+    private readonly FakeModelServer _fake = new();
 
-    public FanOutTests() => Environment.SetEnvironmentVariable(_keyVariable, "sk-test-secret");
-
-    public void Dispose()
-    {
-        Environment.SetEnvironmentVariable(_keyVariable, null);
-        _server.Stop();
-        _server.Dispose();
-        _folder.Dispose();
-    }
+    public void Dispose() => _fake.Dispose();
 
     [Fact]
     public async Task RunAsync_OneModelTimesOut_OtherRowsDoNotWaitBeyondItsTimeout()
@@ -68,7 +58,7 @@ public sealed class FanOutTests : IDisposable
         failed.Attempts.Should().Be(1);
         (await host.PredictedArticlesAsync()).Should().Equal(["a1"], "one broken model never holds an article back");
 
-        _server.Reset();
+        _fake.Server.Reset();
         Reply("/chat", ChatReplies.Completion(ChatReplies.ValidAnswer));
         var retry = await host.Stage.RunAsync(new StageContext(), CancellationToken.None);
 
@@ -96,16 +86,16 @@ public sealed class FanOutTests : IDisposable
         row.Status.Should().Be("failed");
         row.Error.Should().Contain("direction 'sideways' is not up, down or neutral");
         row.Attempts.Should().Be(2);
-        _server.LogEntries.Should().HaveCount(2);
+        _fake.Server.LogEntries.Should().HaveCount(2);
     }
 
     [Fact]
     public async Task RunAsync_429WithRetryAfter_RetriedAfterTheClampedWait()
     {
-        _server.Given(Request.Create().WithPath("/chat/chat/completions").UsingPost())
+        _fake.Server.Given(Request.Create().WithPath("/chat/chat/completions").UsingPost())
             .InScenario("rate").WillSetStateTo("open")
             .RespondWith(Response.Create().WithStatusCode(429).WithHeader("Retry-After", "3600"));
-        _server.Given(Request.Create().WithPath("/chat/chat/completions").UsingPost())
+        _fake.Server.Given(Request.Create().WithPath("/chat/chat/completions").UsingPost())
             .InScenario("rate").WhenStateIs("open")
             .RespondWith(Json(ChatReplies.Completion(ChatReplies.ValidAnswer)));
         using var host = await StartAsync(
@@ -116,7 +106,7 @@ public sealed class FanOutTests : IDisposable
         await host.Stage.RunAsync(new StageContext(), CancellationToken.None);
 
         (await host.PredictionAsync("a1", "gpt")).Status.Should().Be("ok");
-        var requests = _server.LogEntries.Select(e => e.RequestMessage!.DateTime).Order().ToList();
+        var requests = _fake.Server.LogEntries.Select(e => e.RequestMessage!.DateTime).Order().ToList();
         requests.Should().HaveCount(2);
         (requests[1] - requests[0]).Should().BeGreaterThan(TimeSpan.FromMilliseconds(900), "Retry-After: 3600 is honoured, clamped to MaxRetryAfter (1 s)");
     }
@@ -130,24 +120,24 @@ public sealed class FanOutTests : IDisposable
 
         await host.Stage.RunAsync(new StageContext(), CancellationToken.None);
 
-        var request = _server.LogEntries.Single().RequestMessage!;
+        var request = _fake.Server.LogEntries.Single().RequestMessage!;
         request.Path.Should().Be("/v1/chat/completions");
         request.Headers!["Authorization"].Should().Equal("Bearer sk-test-secret");
         request.Body.Should().Contain("\"model\":\"test-model\"");
         var row = await host.PredictionAsync("a1", "gpt");
         row.TokensIn.Should().Be(1200);
         row.Cost.Should().BeApproximately((1200 * 2 + 300 * 10) / 1_000_000.0, 1e-12);
-        File.ReadAllText(_folder.File("worker.db")).Should().NotContain("sk-test-secret");
+        File.ReadAllText(_fake.Folder.File("worker.db")).Should().NotContain("sk-test-secret");
     }
 
     private Task<PredictionHost> StartAsync(params Dictionary<string, string?>[] parts)
     {
         var settings = parts.SelectMany(p => p).ToDictionary(p => p.Key, p => p.Value);
-        return PredictionHost.StartAsync(_folder, settings);
+        return PredictionHost.StartAsync(_fake.Folder, settings);
     }
 
     private Dictionary<string, string?> OpenAi(int index, string id, string path, params (string Key, string Value)[] more) =>
-        PredictionHost.Model(index, id, "openai", [("BaseUrl", _server.Url + path), ("Model", "test-model"), ("ApiKeyEnv", _keyVariable), .. more]);
+        PredictionHost.Model(index, id, "openai", [("BaseUrl", _fake.Server.Url + path), ("Model", "test-model"), ("ApiKeyEnv", _fake.KeyVariable), .. more]);
 
     private void Reply(string basePath, string body, TimeSpan? delay = null)
     {
@@ -157,7 +147,7 @@ public sealed class FanOutTests : IDisposable
             response = response.WithDelay(d);
         }
 
-        _server.Given(Request.Create().WithPath($"{basePath}/chat/completions").UsingPost()).RespondWith(response);
+        _fake.Server.Given(Request.Create().WithPath($"{basePath}/chat/completions").UsingPost()).RespondWith(response);
     }
 
     private static IResponseBuilder Json(string body) =>

@@ -13,22 +13,14 @@ namespace KrxSignal.Worker.Tests.Predictions;
 
 public sealed class HealthAndDoctorTests : IDisposable
 {
-    private readonly TempFolder _folder = new();
-    private readonly WireMockServer _server = WireMockServer.Start();
-    private readonly string _keyVariable = $"KRX_TEST_KEY_{Guid.NewGuid():N}";
+    private readonly FakeModelServer _fake = new();
 
-    public void Dispose()
-    {
-        Environment.SetEnvironmentVariable(_keyVariable, null);
-        _server.Stop();
-        _server.Dispose();
-        _folder.Dispose();
-    }
+    public void Dispose() => _fake.Dispose();
 
     [Fact]
     public async Task Build_RealComposition_ResolvesRefitClientStageAndChecks()
     {
-        using var host = await PredictionHost.StartAsync(_folder, new Dictionary<string, string?>());
+        using var host = await PredictionHost.StartAsync(_fake.Folder, new Dictionary<string, string?>());
 
         // Refit 16.4 without Refit.Reflection: the generated client must come out of the factory's named client.
         var api = host.Services.GetRequiredService<ChatClients>().For("https://api.example/v1");
@@ -42,7 +34,7 @@ public sealed class HealthAndDoctorTests : IDisposable
     [Fact]
     public async Task ContributeAsync_ModelFailingAFifthOfItsCalls_DegradedNamingTheModel()
     {
-        using var host = await PredictionHost.StartAsync(_folder, new Dictionary<string, string?>());
+        using var host = await PredictionHost.StartAsync(_fake.Folder, new Dictionary<string, string?>());
         await host.InsertArticleAsync("a1", "005930", "t", DateTimeOffset.Parse("2026-11-19T01:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         var guards = host.Services.GetRequiredService<ModelGuards>();
         var lexicon = guards.For(guards.Models[0]);
@@ -65,28 +57,28 @@ public sealed class HealthAndDoctorTests : IDisposable
     [Fact]
     public async Task RunAsync_OpenAiModels_KeyPresentAndEndpointAnswering()
     {
-        Environment.SetEnvironmentVariable(_keyVariable, "sk-doctor-secret");
-        _server.Given(Request.Create().WithPath("/v1/models").UsingGet().WithHeader("Authorization", "Bearer sk-doctor-secret"))
+        Environment.SetEnvironmentVariable(_fake.KeyVariable, "sk-doctor-secret");
+        _fake.Server.Given(Request.Create().WithPath("/v1/models").UsingGet().WithHeader("Authorization", "Bearer sk-doctor-secret"))
             .RespondWith(Response.Create().WithStatusCode(200).WithBody("{\"data\":[]}"));
         var settings = new Dictionary<string, string?>(PredictionHost.Model(0, "lexicon", "lexicon"));
-        foreach (var (key, value) in PredictionHost.Model(1, "gpt", "openai", ("BaseUrl", _server.Url + "/v1"), ("Model", "m"), ("ApiKeyEnv", _keyVariable)))
+        foreach (var (key, value) in PredictionHost.Model(1, "gpt", "openai", ("BaseUrl", _fake.Server.Url + "/v1"), ("Model", "m"), ("ApiKeyEnv", _fake.KeyVariable)))
         {
             settings[key] = value;
         }
 
-        foreach (var (key, value) in PredictionHost.Model(2, "nokey", "openai", ("BaseUrl", _server.Url + "/v1"), ("Model", "m"), ("ApiKeyEnv", _keyVariable + "_MISSING")))
+        foreach (var (key, value) in PredictionHost.Model(2, "nokey", "openai", ("BaseUrl", _fake.Server.Url + "/v1"), ("Model", "m"), ("ApiKeyEnv", _fake.KeyVariable + "_MISSING")))
         {
             settings[key] = value;
         }
 
-        using var host = await PredictionHost.StartAsync(_folder, settings);
+        using var host = await PredictionHost.StartAsync(_fake.Folder, settings);
         var check = host.Services.GetServices<IDoctorCheck>().OfType<ModelsCheck>().Single();
 
         var result = await check.RunAsync(CancellationToken.None);
 
         result.Passed.Should().BeFalse();
         result.Detail.Should().Contain("lexicon offline").And.Contain("gpt ").And.Contain("answered in")
-            .And.Contain($"nokey key variable {_keyVariable}_MISSING is not set").And.NotContain("sk-doctor-secret");
-        result.Fix.Should().Contain($"set {_keyVariable}_MISSING");
+            .And.Contain($"nokey key variable {_fake.KeyVariable}_MISSING is not set").And.NotContain("sk-doctor-secret");
+        result.Fix.Should().Contain($"set {_fake.KeyVariable}_MISSING");
     }
 }

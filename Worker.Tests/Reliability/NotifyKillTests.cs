@@ -34,8 +34,9 @@ public sealed class NotifyKillTests : IDisposable
         environment["Signals__Quorum"] = "2";
 
         var started = new TaskCompletionSource<WorkerProcess>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _webhook.BeforeFirstAnswer = async () => (await started.Task).Freeze();
-        _webhook.AfterFirstAnswer = () => started.Task.Result.Kill();
+        WorkerProcess? frozen = null;
+        _webhook.BeforeFirstAnswer = async () => (frozen = await started.Task).Freeze();
+        _webhook.AfterFirstAnswer = () => frozen!.Kill();
         await using (var first = _s.Start(environment, "poll-once"))
         {
             started.SetResult(first);

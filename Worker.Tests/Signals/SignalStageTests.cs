@@ -56,6 +56,7 @@ public sealed class SignalStageTests : IDisposable
 
         // Eight stages over the same file, each with its own container: as good as eight processes for SQLite's locking.
         var containers = Enumerable.Range(0, 8).Select(_ => _db.BuildServices(clock)).ToList();
+        // A blocking gate on purpose: all eight threads are released at the same instant, for the most contention.
         using var start = new ManualResetEventSlim();
         var runs = containers.Select(c => Task.Run(async () =>
         {
