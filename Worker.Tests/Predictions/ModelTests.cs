@@ -1,3 +1,4 @@
+using KrxSignal.Worker.Calendar;
 using KrxSignal.Worker.Predictions;
 using KrxSignal.Worker.Predictions.Models;
 using KrxSignal.Worker.Predictions.OpenAi;
@@ -93,7 +94,7 @@ public sealed class ModelTests
     [InlineData("2026-11-19T14:59:59Z", "2026-11-19")]
     [InlineData("2026-11-19T15:00:00Z", "2026-11-20")]
     public void Of_UtcInstant_IsTheKoreanDate(string instant, string day) =>
-        KstDay.Of(DateTimeOffset.Parse(instant, System.Globalization.CultureInfo.InvariantCulture)).Should().Be(day);
+        Kst.DayOf(DateTimeOffset.Parse(instant, System.Globalization.CultureInfo.InvariantCulture)).Should().Be(day);
 
     private static PendingArticle Article(double? sentiment) => new("a1", "005930", "t", null, sentiment, Now);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using KrxSignal.Worker.Health;
 using Spectre.Console;
+using KrxSignal.Worker.Calendar;
 
 namespace KrxSignal.Worker.Cli;
 
@@ -10,7 +11,6 @@ namespace KrxSignal.Worker.Cli;
 /// </summary>
 internal static class StatusTable
 {
-    private static readonly TimeSpan KstOffset = TimeSpan.FromHours(9);
 
     /// <param name="isTerminal">False for a pipe, a file or a test: no colour codes, and a fixed wide layout instead of the terminal's width.</param>
     public static IAnsiConsole CreateConsole(TextWriter output, bool isTerminal)
@@ -51,8 +51,8 @@ internal static class StatusTable
 
         var overview = new Grid().AddColumn().AddColumn();
         overview.AddRow("window", heartbeat.Window ?? "not reported yet");
-        overview.AddRow("next poll", heartbeat.NextPoll is { } next ? $"{Kst(next)} KST (in {HeartbeatVerdict.FormatAge(Positive(next - now))})" : "none scheduled");
-        overview.AddRow("started", $"{Kst(heartbeat.StartedAt)} KST");
+        overview.AddRow("next poll", heartbeat.NextPoll is { } next ? $"{InKst(next)} KST (in {HeartbeatVerdict.FormatAge(Positive(next - now))})" : "none scheduled");
+        overview.AddRow("started", $"{InKst(heartbeat.StartedAt)} KST");
         if (heartbeat.Backlog is { } backlog)
         {
             var oldest = backlog.OldestPendingNotificationAgeSeconds is { } age ? $", oldest {HeartbeatVerdict.FormatAge(TimeSpan.FromSeconds(age))}" : "";
@@ -101,7 +101,7 @@ internal static class StatusTable
                 table.AddRow(
                     Plain(run.Job),
                     Plain(run.Status),
-                    Plain($"{Kst(run.StartedAt)} KST"),
+                    Plain($"{InKst(run.StartedAt)} KST"),
                     Plain(run.FinishedAt is { } finished ? string.Create(CultureInfo.InvariantCulture, $"{(finished - run.StartedAt).TotalSeconds:0.0}s") : "running"),
                     Plain(run.Items.ToString(CultureInfo.InvariantCulture)),
                     Plain(run.Error ?? ""));
@@ -125,7 +125,7 @@ internal static class StatusTable
     // Text, not markup: upstream error messages may contain [brackets].
     private static Text Plain(string text) => new(text);
 
-    private static string Kst(DateTimeOffset time) => time.ToOffset(KstOffset).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+    private static string InKst(DateTimeOffset time) => time.ToKst().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
     private static TimeSpan Positive(TimeSpan span) => span < TimeSpan.Zero ? TimeSpan.Zero : span;
 

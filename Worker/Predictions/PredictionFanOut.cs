@@ -1,3 +1,4 @@
+using KrxSignal.Worker.Calendar;
 using System.Globalization;
 using KrxSignal.Worker.Predictions.Models;
 using Microsoft.Extensions.Logging;
@@ -89,7 +90,7 @@ public sealed partial class PredictionFanOut(
     {
         var model = work.Model;
         var now = time.GetUtcNow();
-        var day = KstDay.Of(now);
+        var day = Kst.DayOf(now);
         var started = time.GetTimestamp();
         PredictionRow row;
         UsageDelta? usage = null;

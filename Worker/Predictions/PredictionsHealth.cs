@@ -1,3 +1,4 @@
+using KrxSignal.Worker.Calendar;
 using System.Globalization;
 using KrxSignal.Worker.Health;
 using Microsoft.Data.Sqlite;
@@ -16,7 +17,7 @@ public sealed class PredictionsHealth(IOptions<ModelsOptions> models, ModelGuard
         IReadOnlyDictionary<string, double> costs;
         try
         {
-            costs = await store.CostsAsync(KstDay.Of(time.GetUtcNow()), cancellationToken);
+            costs = await store.CostsAsync(Kst.DayOf(time.GetUtcNow()), cancellationToken);
             draft.PendingArticles = await store.PendingCountAsync(cancellationToken);
         }
         catch (SqliteException e)

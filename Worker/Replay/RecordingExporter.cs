@@ -1,17 +1,17 @@
 using System.Text.Json;
 using Dapper;
 using KrxSignal.Worker.Storage;
+using KrxSignal.Worker.Calendar;
 
 namespace KrxSignal.Worker.Replay;
 
 /// <summary>Turns the snapshots the live daemon recorded on one KST day into replay records.</summary>
 public sealed class RecordingExporter(SqliteConnectionFactory connections)
 {
-    private static readonly TimeSpan Kst = TimeSpan.FromHours(9);
 
     public async Task<IReadOnlyList<ReplayRecord>> ExportAsync(DateOnly day, CancellationToken cancellationToken)
     {
-        var from = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), Kst);
+        var from = Kst.StartOf(day);
         await using var connection = await connections.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<SnapshotRow>(new CommandDefinition(
             """
@@ -25,7 +25,7 @@ public sealed class RecordingExporter(SqliteConnectionFactory connections)
 
     private static ReplayRecord ToRecord(SnapshotRow row)
     {
-        var record = new ReplayRecord { Time = row.FetchedAt.ToOffset(Kst), Endpoint = row.Endpoint, LatencyMs = row.LatencyMs };
+        var record = new ReplayRecord { Time = row.FetchedAt.ToKst(), Endpoint = row.Endpoint, LatencyMs = row.LatencyMs };
         if (row.HttpStatus is null)
         {
             // No answer came: the recorded error says whether the attempt timed out or could not connect.

@@ -25,7 +25,6 @@ public static class ReplayRunner
     /// <summary>How long a step may run on real time before the clock jumps to the timer it waits for.</summary>
     private static readonly TimeSpan StuckAfter = TimeSpan.FromMilliseconds(20);
 
-    private static readonly TimeSpan Kst = TimeSpan.FromHours(9);
 
     public static async Task<ReplayReport> RunAsync(
         WorkerHostSettings settings, string file, string? databasePath, bool deliver, IProgress<(int Done, int Total)>? progress, CancellationToken cancellationToken)
@@ -46,8 +45,8 @@ public static class ReplayRunner
             throw new ReplayException($"{file} holds no recordings.");
         }
 
-        var day = DateOnly.FromDateTime(records[0].Time.ToOffset(Kst).DateTime);
-        var dayStart = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), Kst);
+        var day = Kst.DateOf(records[0].Time);
+        var dayStart = Kst.StartOf(day);
         var database = Path.GetFullPath(databasePath ?? Path.Combine(Path.GetTempPath(), $"krx-replay-{day:yyyyMMdd}-{Guid.NewGuid():N}.db"));
         var clock = new VirtualClock(dayStart);
         var tape = new ReplayTape(records);

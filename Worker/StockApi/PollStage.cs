@@ -3,6 +3,7 @@ using KrxSignal.Worker.Pipeline;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using KrxSignal.Worker.Calendar;
 
 namespace KrxSignal.Worker.StockApi;
 
@@ -22,7 +23,6 @@ public sealed partial class PollStage(
     ILogger<PollStage> logger) : IPipelineStage
 {
     private static readonly TimeSpan PruneInterval = TimeSpan.FromHours(1);
-    private static readonly TimeSpan KstOffset = TimeSpan.FromHours(9);
 
     private DateTimeOffset? _lastPrune;
 
@@ -58,7 +58,7 @@ public sealed partial class PollStage(
         await PruneIfDueAsync(cancellationToken);
 
         EndpointOutcome[] outcomes = [portfolioFetch.Outcome, newsFetch.Outcome, screenerFetch.Outcome];
-        var next = context.NextPollAt is { } due ? due.ToOffset(KstOffset).ToString("HH:mm", CultureInfo.InvariantCulture) + " KST" : "not scheduled";
+        var next = context.NextPollAt is { } due ? due.ToKst().ToString("HH:mm", CultureInfo.InvariantCulture) + " KST" : "not scheduled";
         var line = $"{string.Join(", ", outcomes.Select(o => o.ToString()))}; {newArticles} new articles{(ingestProblem is null ? "" : $" (ingest failed: {ingestProblem})")}";
         var elapsedMs = time.GetElapsedTime(started).TotalMilliseconds;
         Log.Cycle(logger, context.Window ?? "unscheduled", line, elapsedMs, next);

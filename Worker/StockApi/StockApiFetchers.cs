@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using KrxSignal.Worker.Calendar;
 
 namespace KrxSignal.Worker.StockApi;
 
@@ -15,8 +16,6 @@ public sealed class StockApiFetchers(
     /// <summary>Preview stores nothing upstream, which is what makes retrying the POST safe.</summary>
     public static readonly ScreenerRequest PreviewRequest = new("preview");
 
-    private static readonly TimeSpan KstOffset = TimeSpan.FromHours(9);
-
     private static readonly string LoggerName = typeof(EndpointFetcher<>).FullName!.Split('`')[0];
 
     public EndpointFetcher<Portfolio> Portfolio { get; } = new(
@@ -31,6 +30,5 @@ public sealed class StockApiFetchers(
         StockApiEndpoint.Screener, (api, ct) => api.RunScreenerAsync(PreviewRequest, ct), StockApiJsonContext.Default.ScreenerResult,
         t => t.Screener, resilience, snapshots, board, options, time, loggers.CreateLogger(LoggerName));
 
-    /// <summary>Korea keeps no daylight saving time, so a fixed +09:00 is the KST date.</summary>
-    public static string KstToday(TimeProvider time) => time.GetUtcNow().ToOffset(KstOffset).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+    public static string KstToday(TimeProvider time) => Kst.DayOf(time.GetUtcNow());
 }

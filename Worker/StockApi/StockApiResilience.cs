@@ -106,19 +106,12 @@ public sealed partial class StockApiResilience(IOptions<StockApiOptions> options
         }
 
         var delay = outcome.Result is { Status: HttpStatusCode.TooManyRequests, RetryAfter: { } retryAfter }
-            ? RetryAfterWait(retryAfter)
+            ? Http.RetryAfter.Read(retryAfter, time.GetUtcNow(), options.Value.MaxRetryAfter)!.Value
             : jitter.Apply(FirstRetryDelay * Math.Pow(2, attemptNumber));
 
         // Waiting past the next poll slot would only collide with that poll; it will try again anyway.
         var nextPoll = context.Properties.GetValue(NextPollAt, null);
         return nextPoll is { } due && time.GetUtcNow() + delay > due ? null : delay;
-    }
-
-    /// <summary>Retry-After in seconds or as an HTTP date, cut to StockApi:MaxRetryAfter: "3600" must not stall a cycle for an hour.</summary>
-    private TimeSpan RetryAfterWait(System.Net.Http.Headers.RetryConditionHeaderValue retryAfter)
-    {
-        var asked = retryAfter.Delta ?? (retryAfter.Date is { } date ? date - time.GetUtcNow() : TimeSpan.Zero);
-        return asked < TimeSpan.Zero ? TimeSpan.Zero : asked > options.Value.MaxRetryAfter ? options.Value.MaxRetryAfter : asked;
     }
 
     private static partial class Log
