@@ -14,12 +14,18 @@ public sealed partial class StartupReport(
     IOptions<LogsOptions> logs,
     IOptions<StockApiOptions> stockApi,
     AppPaths paths,
+    TimeProvider time,
     ILogger<StartupReport> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var logDirectory = paths.Resolve(logs.Value.Directory);
         Log.Started(logger, AppInfo.Version, Environment.ProcessId, paths.BaseDirectory, database.DatabasePath, heartbeat.FilePath, logDirectory);
+        if (time is ShiftedTimeProvider shifted)
+        {
+            Log.ClockShifted(logger, ClockSetting.Key, time.GetUtcNow(), shifted.Shift.TotalHours);
+        }
+
         if (!stockApi.Value.PollingEnabled)
         {
             Log.PollingOff(logger);
@@ -43,6 +49,9 @@ public sealed partial class StartupReport(
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Polling is off: StockApi:BaseUrl is not set. Set it (environment variable StockApi__BaseUrl) and restart the service")]
         public static partial void PollingOff(ILogger logger);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "{Key} is set: this process's clock reads {Now:o}, {ShiftHours:0.##} h from the real time. Unset it for production")]
+        public static partial void ClockShifted(ILogger logger, string key, DateTimeOffset now, double shiftHours);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: finishing running jobs")]
         public static partial void Stopping(ILogger logger);

@@ -36,7 +36,7 @@ public static class WorkerHost
 
         var paths = new AppPaths(builder.Environment.ContentRootPath);
         builder.Services.AddSingleton(paths);
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(ClockSetting.Create(builder.Configuration));
         builder.Services.AddValidatedOptions<LogsOptions>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
