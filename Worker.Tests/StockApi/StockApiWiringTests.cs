@@ -36,7 +36,7 @@ public sealed class StockApiWiringTests : IDisposable
         using var response = await api.GetPortfolioAsync(CancellationToken.None);
 
         response.IsSuccessStatusCode.Should().BeTrue();
-        host.Services.GetRequiredService<PipelineRunner>().StageNames.Should().StartWith(PipelineRunner.PollStage);
+        host.Services.GetRequiredService<PipelineRunner>().Stages.Select(s => s.Name).Should().Equal("poll", "predict", "signal", "notify");
         host.Services.GetServices<IDoctorCheck>().Select(c => c.Name).Should().Contain("stock-api");
         host.Services.GetRequiredService<IHttpClientFactory>().CreateClient(StockApiServiceCollectionExtensions.HttpClientName).BaseAddress
             .Should().Be(new Uri(_server.Url + "/"));
@@ -112,7 +112,7 @@ public sealed class StockApiWiringTests : IDisposable
     [InlineData(StageOutcome.Failed, StageOutcome.Ok, 2)]
     public void PollOnceExitCode_ByStageOutcomes_ZeroOneOrTwo(StageOutcome poll, StageOutcome predict, int expected)
     {
-        var results = new List<(string, StageResult)> { ("poll", new StageResult(poll, 0, "")), ("predict", new StageResult(predict, 0, "")) };
+        var results = new List<StageRun> { new("poll", new StageResult(poll, 0, "")), new("predict", new StageResult(predict, 0, "")) };
 
         PollOnceCommand.ExitCode(results).Should().Be(expected);
     }

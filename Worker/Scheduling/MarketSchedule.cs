@@ -1,5 +1,6 @@
 using System.Globalization;
 using KrxSignal.Worker.Calendar;
+using KrxSignal.Worker.Pipeline;
 using Quartz;
 using Quartz.Impl.Calendar;
 
@@ -104,6 +105,12 @@ public sealed class MarketSchedule
         return times;
     }
 
+    /// <summary>
+    /// The poll at <paramref name="fireTime"/>: its market window and when the next poll is due (a Retry-After wait
+    /// must not run past it). The daemon's poll job, `poll-once` and replay all ask this one function.
+    /// </summary>
+    public PollSlot PollAt(DateTimeOffset fireTime) => new(NextFireAfter(fireTime)?.Time, Calendar.PhaseAt(fireTime));
+
     /// <summary>The first poll strictly after <paramref name="instant"/>, with its window.</summary>
     public (DateTimeOffset Time, string Window)? NextFireAfter(DateTimeOffset instant)
     {
@@ -118,6 +125,14 @@ public sealed class MarketSchedule
 
         return best;
     }
+}
+
+/// <param name="NextPollAt">The first poll after this one; null when the calendar has no later poll.</param>
+/// <param name="Window">pre-market, regular, post-market, or closed (a poll-once at night).</param>
+public sealed record PollSlot(DateTimeOffset? NextPollAt, string Window)
+{
+    public StageContext Context(bool forceFresh = false, bool deliverNow = false) =>
+        new(NextPollAt: NextPollAt, ForceFresh: forceFresh, DeliverNow: deliverNow, Window: Window);
 }
 
 /// <summary>A registered trigger, the window its polls belong to, and the calendar it names (if any).</summary>
