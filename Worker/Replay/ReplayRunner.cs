@@ -48,10 +48,9 @@ public static class ReplayRunner
         var database = Path.GetFullPath(databasePath ?? Path.Combine(Path.GetTempPath(), $"krx-replay-{day:yyyyMMdd}-{Guid.NewGuid():N}.db"));
         var clock = new VirtualClock(dayStart);
         var tape = new ReplayTape(records);
-        var sink = new DeliverySink();
         var liveRequests = new InFlightGate();
 
-        using var host = Build(settings, database, deliver, clock, tape, sink, liveRequests);
+        using var host = Build(settings, database, deliver, clock, tape, liveRequests);
         var calendar = await host.Services.GetRequiredService<WorkerStartup>().PrepareAsync(cancellationToken);
         var schedule = MarketSchedule.Create(calendar, clock, dayStart, PollJob.Key);
         var dayEnd = dayStart.AddDays(1);
@@ -90,7 +89,7 @@ public static class ReplayRunner
         return await ReportAsync(host.Services, day, database, polls, events.Count - polls.Count, pollOutcomes, suppressions, tape, deliver, wall.Elapsed, cancellationToken);
     }
 
-    private static IHost Build(WorkerHostSettings settings, string database, bool deliver, VirtualClock clock, ReplayTape tape, DeliverySink sink, InFlightGate liveRequests)
+    private static IHost Build(WorkerHostSettings settings, string database, bool deliver, VirtualClock clock, ReplayTape tape, InFlightGate liveRequests)
     {
         var quiet = settings with { ConsoleLogsToStandardError = true };
         var builder = WorkerHost.CreateBuilder(quiet);
@@ -127,7 +126,7 @@ public static class ReplayRunner
             }
             else
             {
-                client.ConfigurePrimaryHttpMessageHandler(sink.CreateHandler);
+                client.ConfigurePrimaryHttpMessageHandler(DeliverySink.CreateHandler);
             }
         }
 
@@ -151,7 +150,7 @@ public static class ReplayRunner
             }
         }
 
-        return events.OrderBy(e => e.Item1).ToList();
+        return events.OrderBy(e => e.Time).ToList();
     }
 
     /// <summary>
@@ -201,9 +200,9 @@ public static class ReplayRunner
         await using var connection = await services.GetRequiredService<SqliteConnectionFactory>().OpenAsync(cancellationToken);
         async Task<int> CountAsync(string sql) => await connection.ExecuteScalarAsync<int>(new CommandDefinition(sql, cancellationToken: cancellationToken));
         async Task<Dictionary<string, IReadOnlyDictionary<string, int>>> GroupAsync(string sql) =>
-            (await connection.QueryAsync<(string Key, string Status, int Count)>(new CommandDefinition(sql, cancellationToken: cancellationToken)))
+            (await connection.QueryAsync<StatusCountRow>(new CommandDefinition(sql, cancellationToken: cancellationToken)))
             .GroupBy(r => r.Key)
-            .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, int>)g.ToDictionary(r => r.Status, r => r.Count));
+            .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, int>)g.ToDictionary(r => r.Status, r => (int)r.Count));
 
         return new ReplayReport
         {
@@ -219,13 +218,17 @@ public static class ReplayRunner
             StaleServes = await CountAsync("SELECT COUNT(*) FROM snapshots WHERE served_stale = 1"),
             ArticlesIngested = await CountAsync("SELECT COUNT(*) FROM news_articles"),
             ArticlesWithTicker = await CountAsync("SELECT COUNT(*) FROM news_articles WHERE ticker IS NOT NULL"),
-            Predictions = await GroupAsync("SELECT model_id, status, COUNT(*) FROM predictions GROUP BY model_id, status ORDER BY model_id"),
-            Signals = (await connection.QueryAsync<(string Action, int Count)>(new CommandDefinition("SELECT action, COUNT(*) FROM signals GROUP BY action", cancellationToken: cancellationToken)))
-                .ToDictionary(r => r.Action, r => r.Count),
+            Predictions = await GroupAsync("SELECT model_id AS Key, status AS Status, COUNT(*) AS Count FROM predictions GROUP BY model_id, status ORDER BY model_id"),
+            Signals = (await connection.QueryAsync<ActionCountRow>(new CommandDefinition("SELECT action AS Action, COUNT(*) AS Count FROM signals GROUP BY action", cancellationToken: cancellationToken)))
+                .ToDictionary(r => r.Action, r => (int)r.Count),
             DedupSuppressions = suppressions,
-            Deliveries = await GroupAsync("SELECT channel, status, COUNT(*) FROM deliveries GROUP BY channel, status ORDER BY channel"),
+            Deliveries = await GroupAsync("SELECT channel AS Key, status AS Status, COUNT(*) AS Count FROM deliveries GROUP BY channel, status ORDER BY channel"),
             RealDelivery = deliver,
             WallTime = wall,
         };
     }
+
+    private sealed record StatusCountRow(string Key, string Status, long Count);
+
+    private sealed record ActionCountRow(string Action, long Count);
 }

@@ -92,7 +92,7 @@ public sealed class MarketSchedule
     /// <summary>Every poll in [<paramref name="from"/>, <paramref name="to"/>), in time order, computed by the triggers and calendars themselves.</summary>
     public IReadOnlyList<(DateTimeOffset Time, string Window)> FireTimes(DateTimeOffset from, DateTimeOffset to)
     {
-        var times = new List<(DateTimeOffset, string)>();
+        var times = new List<(DateTimeOffset Time, string Window)>();
         foreach (var trigger in Triggers)
         {
             for (var next = trigger.NextFireAfter(from.AddTicks(-1)); next is { } t && t < to; next = trigger.NextFireAfter(t))
@@ -101,7 +101,7 @@ public sealed class MarketSchedule
             }
         }
 
-        times.Sort((a, b) => a.Item1.CompareTo(b.Item1));
+        times.Sort((a, b) => a.Time.CompareTo(b.Time));
         return times;
     }
 
