@@ -1,4 +1,5 @@
 using System.Globalization;
+using KrxSignal.Worker.Ingest;
 using KrxSignal.Worker.Pipeline;
 using KrxSignal.Worker.StockApi;
 using KrxSignal.Worker.Storage;
@@ -86,6 +87,7 @@ public static class PollCycleBenchmark
         services.AddSingleton(new SqliteConnectionFactory(databasePath));
         services.AddSingleton<SchemaMigrator>();
         services.AddStockApi();
+        services.AddIngest();
         return services.BuildServiceProvider();
     }
 

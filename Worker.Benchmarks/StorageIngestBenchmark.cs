@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using KrxSignal.Worker.Calendar;
+using KrxSignal.Worker.Ingest;
 using KrxSignal.Worker.Predictions;
 using KrxSignal.Worker.StockApi;
 using KrxSignal.Worker.Storage;
@@ -51,7 +53,7 @@ public static class StorageIngestBenchmark
     private static async Task<double> ArticlesAsync(SqliteConnectionFactory connections)
     {
         var ingest = new ArticleIngest(connections, TimeProvider.System);
-        var published = new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.FromHours(9));
+        var published = new DateTimeOffset(2026, 11, 20, 9, 0, 0, Kst.Offset);
         var clock = Stopwatch.StartNew();
         for (var batch = 0; batch < Batches; batch++)
         {

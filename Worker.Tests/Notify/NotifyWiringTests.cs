@@ -43,7 +43,7 @@ public sealed class NotifyWiringTests : IDisposable
         });
         using var host = builder.Build();
 
-        var stages = host.Services.GetServices<IPipelineStage>().Select(s => s.Name).ToList();
+        var stages = host.Services.GetRequiredService<PipelineRunner>().Stages.Select(s => s.Name).ToList();
         var channels = host.Services.GetServices<INotificationChannel>().ToList();
         var message = new OutboxMessage(1, "signal", "key-1", """{"type":"signal"}""", "BUY 005930", 0, null);
         var results = await Task.WhenAll(channels.Select(c => c.SendAsync(message, CancellationToken.None)));

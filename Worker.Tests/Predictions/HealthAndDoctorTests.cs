@@ -25,7 +25,7 @@ public sealed class HealthAndDoctorTests : IDisposable
         // Refit 16.4 without Refit.Reflection: the generated client must come out of the factory's named client.
         var api = host.Services.GetRequiredService<ChatClients>().For("https://api.example/v1");
         api.Should().NotBeNull();
-        host.Services.GetServices<IPipelineStage>().Select(s => s.Name).Should().Contain("predict");
+        host.Services.GetRequiredService<PipelineRunner>().Stages.Select(s => s.Name).Should().Contain("predict");
         host.Services.GetServices<IDoctorCheck>().Select(c => c.Name).Should().Contain("models");
         host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ModelsOptions>>().Value.Items.Select(m => m.Id)
             .Should().Equal(["lexicon", "sentiment"], "no Models section means the two offline models");

@@ -37,10 +37,10 @@ public sealed class ModelTests
     [Fact]
     public async Task PredictAsync_FreshTickerAndScreener_BlendsAllInputs()
     {
-        var market = new MarketData();
+        var market = new MarketData(Options.Create(new StockApiOptions()), new FakeTimeProvider(Now));
         market.Publish(new Fetched<NewsSentiment>(new NewsSentiment(new DateOnly(2026, 11, 19), Now, [new TickerSentiment("005930", 0.5, 3)], []), Now.AddMinutes(-5)));
         market.Publish(new Fetched<ScreenerResult>(new ScreenerResult("preview", Now, [new ScreenerRow(1, "005930", 90)]), Now.AddMinutes(-5)));
-        var model = new SentimentModel(market, Options.Create(new StockApiOptions()), new FakeTimeProvider(Now));
+        var model = new SentimentModel(market);
 
         var answer = await model.PredictAsync(new ModelOptions(), Article(sentiment: 0.7), CancellationToken.None);
 
@@ -54,9 +54,9 @@ public sealed class ModelTests
     [Fact]
     public async Task PredictAsync_StaleMarketData_IgnoredAndConfidenceLowered()
     {
-        var market = new MarketData();
+        var market = new MarketData(Options.Create(new StockApiOptions()), new FakeTimeProvider(Now));
         market.Publish(new Fetched<NewsSentiment>(new NewsSentiment(new DateOnly(2026, 11, 19), Now, [new TickerSentiment("005930", -1, 3)], []), Now.AddHours(-2)));
-        var model = new SentimentModel(market, Options.Create(new StockApiOptions()), new FakeTimeProvider(Now));
+        var model = new SentimentModel(market);
 
         var answer = await model.PredictAsync(new ModelOptions(), Article(sentiment: 0.5), CancellationToken.None);
 

@@ -42,7 +42,9 @@ public sealed class ExportRoundTripTests : IDisposable
                     StubUpstream(articleCount: 6);
                 }
 
-                await runner.RunAllAsync(new StageContext(ForceFresh: true, DeliverNow: true), CancellationToken.None);
+                var context = new StageContext(ForceFresh: true, DeliverNow: true);
+                await runner.RunPollCycleAsync(context, CancellationToken.None);
+                await runner.RunDownstreamAsync(context, CancellationToken.None);
                 time.Advance(TimeSpan.FromMinutes(1));
             }
         }

@@ -99,10 +99,10 @@ public sealed class JobRunRecorderTests : IAsyncLifetime, IDisposable
     [Fact]
     public void From_StageResults_MapsToOkPartialOrFailed()
     {
-        JobOutcome.From([("predict", StageResult.Ok(2, "")), ("notify", StageResult.Ok(1, ""))]).Should().Be(new JobOutcome(JobRunStatus.Ok, 3, null));
-        JobOutcome.From([("predict", StageResult.Ok(2, "")), ("notify", new StageResult(StageOutcome.Failed, 0, "webhook 500"))])
+        JobOutcome.From([new StageRun("predict", StageResult.Ok(2, "")), new StageRun("notify", StageResult.Ok(1, ""))]).Should().Be(new JobOutcome(JobRunStatus.Ok, 3, null));
+        JobOutcome.From([new StageRun("predict", StageResult.Ok(2, "")), new StageRun("notify", new StageResult(StageOutcome.Failed, 0, "webhook 500"))])
             .Should().Be(new JobOutcome(JobRunStatus.Partial, 2, "notify: webhook 500"));
-        JobOutcome.From([("poll", new StageResult(StageOutcome.Failed, 0, "down"))]).Status.Should().Be(JobRunStatus.Failed);
+        JobOutcome.From([new StageRun("poll", new StageResult(StageOutcome.Failed, 0, "down"))]).Status.Should().Be(JobRunStatus.Failed);
         JobOutcome.From([]).Should().Be(new JobOutcome(JobRunStatus.Ok, 0, null));
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using KrxSignal.Worker.Signals;
 using KrxSignal.Worker.StockApi;
 
@@ -60,7 +61,7 @@ public sealed class SignalDeciderTests
     {
         var consensus = ConsensusCalculator.Compute(
             [new PredictionVote("B", "m1", "down", "high", 0.9), new PredictionVote("B", "m2", "down", "high", 0.9)], Options.Weights);
-        var stale = HoldingsView.From(Portfolio(Now.AddMinutes(-45), "B"), Now, MaxStale);
+        var stale = View(Portfolio(Now.AddMinutes(-45), "B"));
 
         var (candidates, refusals, _) = SignalDecider.Decide(consensus, stale, Options);
 
@@ -73,7 +74,7 @@ public sealed class SignalDeciderTests
     {
         var consensus = ConsensusCalculator.Compute(
             [new PredictionVote("A", "m1", "up", "high", 0.9), new PredictionVote("A", "m2", "up", "medium", 0.7)], Options.Weights);
-        var missing = HoldingsView.From(null, Now, MaxStale);
+        var missing = View(null);
 
         var (candidates, _, _) = SignalDecider.Decide(consensus, missing, Options);
 
@@ -95,7 +96,19 @@ public sealed class SignalDeciderTests
         (candidates.Count, refusals.Count, belowQuorum).Should().Be((0, 0, 0));
     }
 
-    private static HoldingsView Holdings(params string[] tickers) => HoldingsView.From(Portfolio(Now.AddMinutes(-1), tickers), Now, MaxStale);
+    private static HoldingsView Holdings(params string[] tickers) => View(Portfolio(Now.AddMinutes(-1), tickers));
+
+    /// <summary>The holdings as the signal stage sees them: through MarketData, which judges the portfolio's age.</summary>
+    private static HoldingsView View(Fetched<Portfolio>? portfolio)
+    {
+        var market = new MarketData(Microsoft.Extensions.Options.Options.Create(new StockApiOptions { MaxStaleAge = MaxStale }), new FakeTimeProvider(Now));
+        if (portfolio is not null)
+        {
+            market.Publish(portfolio);
+        }
+
+        return HoldingsView.From(market.Portfolio);
+    }
 
     internal static Fetched<Portfolio> Portfolio(DateTimeOffset fetchedAt, params string[] tickers) => new(
         new Portfolio(fetchedAt, 1_000_000, 2_000_000, tickers.Select(t => new Holding(t, t, 10, 100m, 110m, 10.0)).ToList()),

@@ -21,9 +21,9 @@ public sealed class PollStageTests : IDisposable
 
         result.Outcome.Should().Be(StageOutcome.Ok);
         result.Items.Should().Be(2);
-        _api.Market.Portfolio!.Value.Holdings.Single().Ticker.Should().Be("005930");
-        _api.Market.News!.Value.Articles.Should().HaveCount(2);
-        _api.Market.Screener!.Value.Results.Single().Ticker.Should().Be("000660");
+        _api.Market.Portfolio.Value!.Holdings.Single().Ticker.Should().Be("005930");
+        _api.Market.News.Value!.Articles.Should().HaveCount(2);
+        _api.Market.Screener.Value!.Results.Single().Ticker.Should().Be("000660");
         (await _api.QueryAsync<string>("SELECT endpoint FROM snapshots WHERE http_status = 200 AND error IS NULL AND payload IS NOT NULL ORDER BY endpoint"))
             .Should().Equal("news-sentiment", "portfolio", "screener");
         (await _api.QueryAsync<string>("SELECT id FROM news_articles ORDER BY id")).Should().Equal("n-7245", "n-7246");
@@ -95,7 +95,7 @@ public sealed class PollStageTests : IDisposable
 
         first.Outcome.Should().Be(StageOutcome.Partial);
         second.Summary.Should().MatchRegex(@"portfolio stale \d+s \(HTTP 500");
-        _api.Market.Portfolio!.FetchedAt.Should().BeBefore(StockApiHarness.Start.AddMinutes(1), "the stale value keeps its own fetch time");
+        _api.Market.Portfolio.FetchedAt.Should().BeBefore(StockApiHarness.Start.AddMinutes(1), "the stale value keeps its own fetch time");
         _api.Logs.GetSnapshot().Count(r => r.Level == LogLevel.Warning && r.Message.Contains("serving the value fetched at", StringComparison.Ordinal)).Should().Be(1);
         heartbeat.Status.Should().Be(HealthStatus.Degraded);
         heartbeat.Endpoints!["portfolio"].Should().Match<EndpointHealth>(e => e.ServedStale && e.ConsecutiveFailures == 2 && e.StaleAgeSeconds > 180 && e.LastError == "HTTP 500");

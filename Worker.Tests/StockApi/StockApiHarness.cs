@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Dapper;
 using KrxSignal.Worker.Health;
+using KrxSignal.Worker.Ingest;
 using KrxSignal.Worker.Pipeline;
 using KrxSignal.Worker.StockApi;
 using KrxSignal.Worker.Storage;
@@ -54,6 +55,7 @@ public sealed class StockApiHarness : IDisposable
         services.AddSingleton(new SqliteConnectionFactory(_folder.File("worker.db")));
         services.AddSingleton<SchemaMigrator>();
         services.AddStockApi();
+        services.AddIngest();
 
         // Innermost handler: sees each attempt on the fake clock, and tells the driver when a request is on the wire.
         services.AddHttpClient(StockApiServiceCollectionExtensions.HttpClientName).AddHttpMessageHandler(() => new ProbeHandler(this));

@@ -6,6 +6,10 @@ using KrxSignal.Worker.StockApi;
 using KrxSignal.Worker.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using Polly.Testing;
+using Polly.Timeout;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
@@ -31,15 +35,34 @@ public sealed class StockApiWiringTests : IDisposable
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(Payloads.Portfolio));
         using var host = BuildHost(new() { ["StockApi:BaseUrl"] = _server.Url, ["StockApi:ApiKey"] = "wired-key" });
 
-        // The source-generated Refit client: AddRefitClient would throw here without Refit.Reflection.
-        var api = host.Services.GetRequiredService<StockApiClientFactory>().Create();
+        // The source-generated Refit client registered by AddRefitGeneratedClient: AddRefitClient would throw here without Refit.Reflection.
+        var api = host.Services.GetRequiredService<IStockApi>();
         using var response = await api.GetPortfolioAsync(CancellationToken.None);
 
         response.IsSuccessStatusCode.Should().BeTrue();
-        host.Services.GetRequiredService<PipelineRunner>().StageNames.Should().StartWith(PipelineRunner.PollStage);
+        host.Services.GetRequiredService<PipelineRunner>().Stages.Select(s => s.Name).Should().Equal("poll", "predict", "signal", "notify");
         host.Services.GetServices<IDoctorCheck>().Select(c => c.Name).Should().Contain("stock-api");
-        host.Services.GetRequiredService<IHttpClientFactory>().CreateClient(StockApiServiceCollectionExtensions.HttpClientName).BaseAddress
-            .Should().Be(new Uri(_server.Url + "/"));
+        var client = host.Services.GetRequiredService<IHttpClientFactory>().CreateClient(StockApiServiceCollectionExtensions.HttpClientName);
+        client.BaseAddress.Should().Be(new Uri(_server.Url + "/"));
+        client.Timeout.Should().Be(Timeout.InfiniteTimeSpan, "the attempt timeout of the resilience pipeline is the one that binds");
+    }
+
+    [Fact]
+    public void RealHost_EveryEndpointPipeline_RetryThenCircuitBreakerThenAttemptTimeoutInnermost()
+    {
+        using var host = BuildHost(new() { ["StockApi:BaseUrl"] = _server.Url, ["StockApi:AttemptTimeout"] = "00:00:07", ["StockApi:MaxRetries"] = "2" });
+        var fetchers = host.Services.GetRequiredService<StockApiFetchers>();
+
+        foreach (var pipeline in new[] { fetchers.Portfolio.Pipeline, fetchers.NewsSentiment.Pipeline, fetchers.Screener.Pipeline })
+        {
+            var strategies = pipeline.GetPipelineDescriptor().Strategies;
+
+            // Innermost timeout: it covers the whole attempt, reading the body included, and each retry gets its own.
+            strategies.Select(s => s.Options?.GetType()).Should().Equal(
+                typeof(RetryStrategyOptions<UpstreamAnswer>), typeof(CircuitBreakerStrategyOptions<UpstreamAnswer>), typeof(TimeoutStrategyOptions));
+            strategies[0].Options.Should().BeOfType<RetryStrategyOptions<UpstreamAnswer>>().Which.MaxRetryAttempts.Should().Be(2);
+            strategies[2].Options.Should().BeOfType<TimeoutStrategyOptions>().Which.Timeout.Should().Be(TimeSpan.FromSeconds(7));
+        }
     }
 
     [Fact]
@@ -112,7 +135,7 @@ public sealed class StockApiWiringTests : IDisposable
     [InlineData(StageOutcome.Failed, StageOutcome.Ok, 2)]
     public void PollOnceExitCode_ByStageOutcomes_ZeroOneOrTwo(StageOutcome poll, StageOutcome predict, int expected)
     {
-        var results = new List<(string, StageResult)> { ("poll", new StageResult(poll, 0, "")), ("predict", new StageResult(predict, 0, "")) };
+        var results = new List<StageRun> { new("poll", new StageResult(poll, 0, "")), new("predict", new StageResult(predict, 0, "")) };
 
         PollOnceCommand.ExitCode(results).Should().Be(expected);
     }

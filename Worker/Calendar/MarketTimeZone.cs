@@ -6,10 +6,10 @@ public static class MarketTimeZone
     public const string IanaId = "Asia/Seoul";
     public const string WindowsId = "Korea Standard Time";
 
-    private static readonly Lazy<TimeZoneInfo> s_zone = new(() => Resolve([IanaId, WindowsId]));
+    private static readonly Lazy<TimeZoneInfo> LazyZone = new(() => Resolve([IanaId, WindowsId]));
 
     /// <summary>Throws <see cref="CalendarConfigurationException"/> when neither id resolves: polling on a guessed zone is worse than not starting.</summary>
-    public static TimeZoneInfo Kst => s_zone.Value;
+    public static TimeZoneInfo Kst => LazyZone.Value;
 
     public static bool IsKstId(string id) =>
         string.Equals(id, IanaId, StringComparison.Ordinal) || string.Equals(id, WindowsId, StringComparison.Ordinal);

@@ -3,8 +3,7 @@ using System.Runtime.InteropServices;
 using KrxSignal.Worker.Hosting;
 using KrxSignal.Worker.Pipeline;
 using KrxSignal.Worker.StockApi;
-using KrxSignal.Worker.Storage;
-using Microsoft.Data.Sqlite;
+using KrxSignal.Worker.Scheduling;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -29,12 +28,6 @@ internal static class PollOnceCommand
         {
             // Stdout carries the result lines; the log goes to stderr.
             using var host = WorkerHost.CreateBuilder(settings with { ConsoleLogsToStandardError = true }).Build();
-            host.Services.GetRequiredService<IStartupValidator>().Validate();
-            if (!host.Services.GetRequiredService<IOptions<StockApiOptions>>().Value.PollingEnabled)
-            {
-                await Console.Error.WriteLineAsync("Nothing to poll: StockApi:BaseUrl is not set. Set StockApi__BaseUrl (and StockApi__ApiKey) and try again.");
-                return ExitCodes.Failed;
-            }
 
             // The hosted services stay stopped (no scheduler, no heartbeat, no console lifetime), so nothing else
             // handles SIGTERM here: without this the runtime would end the process wherever it stands.
@@ -49,16 +42,26 @@ internal static class PollOnceCommand
 
             using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
             using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-            IReadOnlyList<(string Stage, StageResult Result)> results;
+            var results = new List<StageRun>();
             try
             {
-                await MigrateAsync(host.Services, stop.Token);
-                results = await host.Services.GetRequiredService<PipelineRunner>()
-                    .RunAllAsync(new StageContext(ForceFresh: true, DeliverNow: true), stop.Token);
+                var calendar = await host.Services.GetRequiredService<WorkerStartup>().PrepareAsync(stop.Token);
+                if (!host.Services.GetRequiredService<IOptions<StockApiOptions>>().Value.PollingEnabled)
+                {
+                    await Console.Error.WriteLineAsync("Nothing to poll: StockApi:BaseUrl is not set. Set StockApi__BaseUrl (and StockApi__ApiKey) and try again.");
+                    return ExitCodes.Failed;
+                }
+
+                // The same window and next-poll time the daemon's poll job would use at this instant.
+                var time = host.Services.GetRequiredService<TimeProvider>();
+                var now = time.GetUtcNow();
+                var context = MarketSchedule.Create(calendar, time, now, PollJob.Key).PollAt(now).Context(forceFresh: true, deliverNow: true);
+                var pipeline = host.Services.GetRequiredService<PipelineRunner>();
+                results.Add(await pipeline.RunPollCycleAsync(context, stop.Token));
+                results.AddRange(await pipeline.RunDownstreamAsync(context, stop.Token));
             }
             catch (OperationCanceledException) when (interruptedBy != 0)
             {
-                results = [];
             }
 
             if (interruptedBy != 0)
@@ -79,7 +82,7 @@ internal static class PollOnceCommand
         return command;
     }
 
-    public static int ExitCode(IReadOnlyList<(string Stage, StageResult Result)> results)
+    public static int ExitCode(IReadOnlyList<StageRun> results)
     {
         if (results.Any(r => r.Stage == PipelineRunner.PollStage && r.Result.Outcome == StageOutcome.Failed))
         {
@@ -87,18 +90,5 @@ internal static class PollOnceCommand
         }
 
         return results.All(r => r.Result.Outcome == StageOutcome.Ok) ? ExitCodes.Ok : ExitCodes.Partial;
-    }
-
-    private static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await services.GetRequiredService<SchemaMigrator>().MigrateAsync(cancellationToken);
-        }
-        catch (SqliteException e)
-        {
-            var path = services.GetRequiredService<SqliteConnectionFactory>().DatabasePath;
-            throw new DatabaseStartupException($"The database {path} cannot be used: {e.Message.TrimEnd('.')}. Check Storage:DatabasePath and the folder's permissions.", e);
-        }
     }
 }

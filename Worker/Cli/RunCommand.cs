@@ -7,7 +7,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.WindowsServices;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace KrxSignal.Worker.Cli;
 
@@ -30,8 +29,7 @@ internal static partial class RunCommand
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("KrxSignal.Worker");
         try
         {
-            host.Services.GetRequiredService<IStartupValidator>().Validate();
-
+            // Start-up (options, schema, calendar) is the first hosted service: WorkerStartup.
             // Not RunAsync: it disposes the host, and the exit code below still needs its services.
             await host.StartAsync();
             var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();

@@ -1,6 +1,5 @@
 using KrxSignal.Worker.Configuration;
 using KrxSignal.Worker.Health.Doctor;
-using KrxSignal.Worker.Health.Watchdog;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -8,7 +7,7 @@ using Microsoft.Extensions.Hosting.Systemd;
 
 namespace KrxSignal.Worker.Hosting;
 
-/// <summary>Life under systemd or the Windows service manager: start/stop notifications, the watchdog, and the log folder check.</summary>
+/// <summary>Life under systemd or the Windows service manager: start/stop notifications and the log folder check (the watchdog is Health's).</summary>
 public static class ServiceManagerServiceCollectionExtensions
 {
     public const string WindowsServiceName = "KrxSignalWorker";
@@ -30,9 +29,6 @@ public static class ServiceManagerServiceCollectionExtensions
 
         // A notifier without NOTIFY_SOCKET is disabled and sends nothing; the watchdog can always depend on one.
         services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
-        services.AddSingleton(SystemdWatchdogSettings.FromEnvironment());
-        services.AddValidatedOptions<WatchdogOptions>();
-        services.AddHostedService<LivenessWatchdog>();
         services.AddSingleton<IDoctorCheck, LogsFolderCheck>();
         return services;
     }

@@ -1,9 +1,11 @@
 using KrxSignal.Worker.Calendar;
 using KrxSignal.Worker.Configuration;
 using KrxSignal.Worker.Health;
+using KrxSignal.Worker.Ingest;
 using KrxSignal.Worker.Notify;
 using KrxSignal.Worker.Pipeline;
 using KrxSignal.Worker.Predictions;
+using KrxSignal.Worker.Scheduling;
 using KrxSignal.Worker.Signals;
 using KrxSignal.Worker.StockApi;
 using KrxSignal.Worker.Storage;
@@ -49,14 +51,18 @@ public static class WorkerHost
             new NLogProviderOptions { ShutdownOnDispose = true },
             _ => NLogSetup.CreateFactory(paths, logDirectory, settings.ConsoleLogsToStandardError));
 
-        // Storage first: hosted services start in registration order, and everything needs the schema.
+        // Each feature registers only its own folder. Hosted services start in this order: start-up first (options,
+        // schema, calendar: everything later needs them), then the heartbeat and watchdog, then the schedule
+        // registrar and Quartz, whose jobs drive the stages registered after them; the report of what started last.
+        builder.Services.AddSingleton<WorkerStartup>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WorkerStartup>());
         builder.Services.AddStorage();
         builder.Services.AddHealth();
         builder.Services.AddMarketCalendar();
-
-        // The pipeline's stages run in the order these register them: poll, predict, signal, notify.
-        builder.Services.AddSingleton<PipelineRunner>();
+        builder.Services.AddMarketScheduling();
+        builder.Services.AddPipeline();
         builder.Services.AddStockApi();
+        builder.Services.AddIngest();
         builder.Services.AddPredictions();
         builder.Services.AddSignals();
         builder.Services.AddNotify();

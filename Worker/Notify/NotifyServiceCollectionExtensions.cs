@@ -2,7 +2,6 @@ using KrxSignal.Worker.Configuration;
 using KrxSignal.Worker.Health;
 using KrxSignal.Worker.Notify.Channels;
 using KrxSignal.Worker.Notify.Outbox;
-using KrxSignal.Worker.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KrxSignal.Worker.Notify;
@@ -17,7 +16,6 @@ public static class NotifyServiceCollectionExtensions
         services.AddSingleton<INotificationChannel, WebhookChannel>();
         services.AddSingleton<INotificationChannel, TelegramChannel>();
         services.AddSingleton<NotifyStage>();
-        services.AddSingleton<IPipelineStage>(sp => sp.GetRequiredService<NotifyStage>());
         services.AddSingleton<IHeartbeatContributor, NotificationsHealth>();
         return services;
     }

@@ -1,8 +1,8 @@
 namespace KrxSignal.Worker.Pipeline;
 
 /// <summary>
-/// One stage of the pipeline: poll (with ingest), predict, signal, notify. Stages run in the order
-/// their features register them. The daemon's jobs, `poll-once` and `replay` all drive these same
+/// One stage of the pipeline: poll (with ingest), predict, signal, notify. <see cref="PipelineRunner"/> takes the
+/// four in its constructor and fixes their order; the daemon's jobs, `poll-once` and `replay` all drive these same
 /// stages, so there is one implementation of each step.
 /// </summary>
 public interface IPipelineStage
@@ -35,3 +35,6 @@ public sealed record StageResult(StageOutcome Outcome, int Items, string Summary
 
     public static StageResult Ok(int items, string summary) => new(StageOutcome.Ok, items, summary);
 }
+
+/// <summary>What one stage reported, under its name.</summary>
+public sealed record StageRun(string Stage, StageResult Result);

@@ -1,48 +1,58 @@
+using KrxSignal.Worker.Notify;
+using KrxSignal.Worker.Predictions;
+using KrxSignal.Worker.Signals;
+using KrxSignal.Worker.StockApi;
 using Microsoft.Extensions.Logging;
 
 namespace KrxSignal.Worker.Pipeline;
 
-/// <summary>Runs the registered stages in order; a failing stage does not stop the later ones.</summary>
-public sealed partial class PipelineRunner(IEnumerable<IPipelineStage> stages, ILogger<PipelineRunner> logger)
+/// <summary>
+/// The four stages, fixed at compile time: poll (with ingest), then predict, signal and notify. A failing stage does
+/// not stop the later ones. The daemon's jobs, `poll-once` and `replay` all go through here.
+/// </summary>
+public sealed partial class PipelineRunner(
+    PollStage poll,
+    PredictStage predict,
+    SignalStage signal,
+    NotifyStage notify,
+    ILogger<PipelineRunner> logger)
 {
+    /// <summary>The poll stage's name: its job name in job_runs and the word poll-once prints.</summary>
     public const string PollStage = "poll";
 
-    private readonly IReadOnlyList<IPipelineStage> _stages = stages.ToList();
+    private readonly IPipelineStage[] _downstream = [predict, signal, notify];
 
-    public IReadOnlyList<string> StageNames => _stages.Select(s => s.Name).ToList();
+    /// <summary>The stages in the order they run.</summary>
+    public IReadOnlyList<IPipelineStage> Stages => [poll, .. _downstream];
 
-    /// <summary>Every stage: poll, then everything downstream of it.</summary>
-    public Task<IReadOnlyList<(string Stage, StageResult Result)>> RunAllAsync(StageContext context, CancellationToken cancellationToken) =>
-        RunAsync(_stages, context, cancellationToken);
+    /// <summary>One poll of the stock API with ingest; the stages after it run separately (<see cref="RunDownstreamAsync"/>).</summary>
+    public async Task<StageRun> RunPollCycleAsync(StageContext context, CancellationToken cancellationToken) =>
+        await RunStageAsync(poll, context, cancellationToken);
 
-    /// <summary>Only the stages after polling (predict, signal, notify).</summary>
-    public Task<IReadOnlyList<(string Stage, StageResult Result)>> RunDownstreamAsync(StageContext context, CancellationToken cancellationToken) =>
-        RunAsync(_stages.Where(s => s.Name != PollStage), context, cancellationToken);
-
-    public IPipelineStage Stage(string name) =>
-        _stages.FirstOrDefault(s => s.Name == name) ?? throw new InvalidOperationException($"No pipeline stage named '{name}' is registered.");
-
-    private async Task<IReadOnlyList<(string Stage, StageResult Result)>> RunAsync(IEnumerable<IPipelineStage> selected, StageContext context, CancellationToken cancellationToken)
+    /// <summary>Everything after polling: predict, signal, notify, in that order.</summary>
+    public async Task<IReadOnlyList<StageRun>> RunDownstreamAsync(StageContext context, CancellationToken cancellationToken)
     {
-        var results = new List<(string, StageResult)>();
-        foreach (var stage in selected)
+        var runs = new List<StageRun>(_downstream.Length);
+        foreach (var stage in _downstream)
         {
-            StageResult result;
-            try
-            {
-                result = await stage.RunAsync(context, cancellationToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                // One broken stage must not keep the others from running: a dead notifier only delays delivery.
-                Log.StageCrashed(logger, stage.Name, e);
-                result = new StageResult(StageOutcome.Failed, 0, $"{e.GetType().Name}: {e.Message}");
-            }
-
-            results.Add((stage.Name, result));
+            runs.Add(await RunStageAsync(stage, context, cancellationToken));
         }
 
-        return results;
+        return runs;
+    }
+
+    private async Task<StageRun> RunStageAsync(IPipelineStage stage, StageContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return new StageRun(stage.Name, await stage.RunAsync(context, cancellationToken));
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // One broken stage must not keep the others from running: a dead notifier only delays delivery.
+            Log.StageCrashed(logger, stage.Name, e);
+            return new StageRun(stage.Name, new StageResult(StageOutcome.Failed, 0, $"{e.GetType().Name}: {e.Message}"));
+        }
     }
 
     private static partial class Log

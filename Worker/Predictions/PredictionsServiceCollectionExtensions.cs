@@ -1,7 +1,6 @@
 using KrxSignal.Worker.Configuration;
 using KrxSignal.Worker.Health;
 using KrxSignal.Worker.Health.Doctor;
-using KrxSignal.Worker.Pipeline;
 using KrxSignal.Worker.Predictions.Models;
 using KrxSignal.Worker.Predictions.OpenAi;
 using Microsoft.Extensions.Configuration;
@@ -37,7 +36,6 @@ public static class PredictionsServiceCollectionExtensions
         services.AddSingleton<UsageLedger>();
         services.AddSingleton<PredictionFanOut>();
         services.AddSingleton<PredictStage>();
-        services.AddSingleton<IPipelineStage>(sp => sp.GetRequiredService<PredictStage>());
         services.AddSingleton<IHeartbeatContributor, PredictionsHealth>();
         services.AddSingleton<IDoctorCheck, ModelsCheck>();
         return services;

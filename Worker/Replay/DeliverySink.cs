@@ -7,21 +7,15 @@ namespace KrxSignal.Worker.Replay;
 /// Where a replay's notifications go unless the operator asks for real delivery: every message is
 /// accepted (the outbox marks it delivered, so the replay database records it) and nothing leaves the machine.
 /// </summary>
-public sealed class DeliverySink
+public static class DeliverySink
 {
-    private int _accepted;
-
-    public int Accepted => Volatile.Read(ref _accepted);
-
     /// <summary>A fresh handler per client build: the client factory disposes the handlers it retires.</summary>
-    public HttpMessageHandler CreateHandler() => new Handler(this);
+    public static HttpMessageHandler CreateHandler() => new Handler();
 
-    private sealed class Handler(DeliverySink sink) : HttpMessageHandler
+    private sealed class Handler : HttpMessageHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            Interlocked.Increment(ref sink._accepted);
-
             // The Telegram Bot API's success shape; a webhook ignores the body.
             return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)
             {

@@ -54,7 +54,7 @@ public static class ReplayFile
 
     private static ReplayRecord Validate(ReplayRecord? record, string path, int line)
     {
-        string? problem = record switch
+        var problem = record switch
         {
             null => "empty record",
             { Endpoint: var e } when !Endpoints.Contains(e) => $"unknown endpoint '{e}' (expected portfolio, news-sentiment or screener)",

@@ -11,7 +11,6 @@ using KrxSignal.Worker.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace KrxSignal.Worker.Replay;
 
@@ -24,7 +23,6 @@ public static class ReplayRunner
 {
     /// <summary>How long a step may run on real time before the clock jumps to the timer it waits for.</summary>
     private static readonly TimeSpan StuckAfter = TimeSpan.FromMilliseconds(20);
-
 
     public static async Task<ReplayReport> RunAsync(
         WorkerHostSettings settings, string file, string? databasePath, bool deliver, IProgress<(int Done, int Total)>? progress, CancellationToken cancellationToken)
@@ -50,49 +48,39 @@ public static class ReplayRunner
         var database = Path.GetFullPath(databasePath ?? Path.Combine(Path.GetTempPath(), $"krx-replay-{day:yyyyMMdd}-{Guid.NewGuid():N}.db"));
         var clock = new VirtualClock(dayStart);
         var tape = new ReplayTape(records);
-        var sink = new DeliverySink();
         var liveRequests = new InFlightGate();
 
-        using var host = Build(settings, database, deliver, clock, tape, sink, liveRequests);
-        host.Services.GetRequiredService<IStartupValidator>().Validate();
-        await host.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(cancellationToken);
-        var calendar = await host.Services.GetRequiredService<MarketCalendarSource>().LoadAsync(cancellationToken);
-        var events = FireTimes(calendar, clock, dayStart);
+        using var host = Build(settings, database, deliver, clock, tape, liveRequests);
+        var calendar = await host.Services.GetRequiredService<WorkerStartup>().PrepareAsync(cancellationToken);
+        var schedule = MarketSchedule.Create(calendar, clock, dayStart, PollJob.Key);
+        var dayEnd = dayStart.AddDays(1);
+        var events = FireTimes(schedule, clock, dayStart, dayEnd);
         var polls = events.Where(e => e.Window is not null).ToList();
         if (polls.Count == 0)
         {
             throw new ReplayException($"{day:yyyy-MM-dd} is not a trading day in {host.Services.GetRequiredService<MarketCalendarSource>().FilePath}: the daemon would not have polled, so there is nothing to replay.");
         }
 
-        var runner = host.Services.GetRequiredService<PipelineRunner>();
+        // As in the daemon: a poll fire time runs the poll job, whose run triggers the downstream stages at once.
+        var pipeline = host.Services.GetRequiredService<PipelineRunner>();
         var pollOutcomes = new Dictionary<string, int>();
         var suppressions = 0;
         for (var i = 0; i < events.Count; i++)
         {
             var (at, window) = events[i];
             clock.AdvanceTo(at);
-            IReadOnlyList<(string Stage, StageResult Result)> results;
             if (window is not null)
             {
-                var next = polls.FirstOrDefault(p => p.Time > at).Time;
-                var nextPoll = next == default ? (DateTimeOffset?)null : next;
-                tape.BeginCycle(at, nextPoll ?? dayStart.AddDays(1));
-                results = await DriveAsync(runner.RunAllAsync(new StageContext(NextPollAt: nextPoll, Window: window), cancellationToken), clock, liveRequests);
-            }
-            else
-            {
-                results = await DriveAsync(runner.RunDownstreamAsync(new StageContext(), cancellationToken), clock, liveRequests);
+                var slot = schedule.PollAt(at);
+                tape.BeginCycle(at, slot.NextPollAt is { } next && next < dayEnd ? next : dayEnd);
+                var poll = await DriveAsync(pipeline.RunPollCycleAsync(slot.Context(), cancellationToken), clock, liveRequests);
+                var key = poll.Result.Outcome.ToString().ToLowerInvariant();
+                pollOutcomes[key] = pollOutcomes.GetValueOrDefault(key) + 1;
             }
 
-            foreach (var (stage, result) in results)
+            foreach (var run in await DriveAsync(pipeline.RunDownstreamAsync(new StageContext(), cancellationToken), clock, liveRequests))
             {
-                if (stage == PipelineRunner.PollStage)
-                {
-                    var key = result.Outcome.ToString().ToLowerInvariant();
-                    pollOutcomes[key] = pollOutcomes.GetValueOrDefault(key) + 1;
-                }
-
-                suppressions += result.Counts?.GetValueOrDefault("suppressed") ?? 0;
+                suppressions += run.Result.Counts?.GetValueOrDefault("suppressed") ?? 0;
             }
 
             progress?.Report((i + 1, events.Count));
@@ -101,7 +89,7 @@ public static class ReplayRunner
         return await ReportAsync(host.Services, day, database, polls, events.Count - polls.Count, pollOutcomes, suppressions, tape, deliver, wall.Elapsed, cancellationToken);
     }
 
-    private static IHost Build(WorkerHostSettings settings, string database, bool deliver, VirtualClock clock, ReplayTape tape, DeliverySink sink, InFlightGate liveRequests)
+    private static IHost Build(WorkerHostSettings settings, string database, bool deliver, VirtualClock clock, ReplayTape tape, InFlightGate liveRequests)
     {
         var quiet = settings with { ConsoleLogsToStandardError = true };
         var builder = WorkerHost.CreateBuilder(quiet);
@@ -138,7 +126,7 @@ public static class ReplayRunner
             }
             else
             {
-                client.ConfigurePrimaryHttpMessageHandler(sink.CreateHandler);
+                client.ConfigurePrimaryHttpMessageHandler(DeliverySink.CreateHandler);
             }
         }
 
@@ -146,15 +134,14 @@ public static class ReplayRunner
     }
 
     /// <summary>The poll fire times of the day (with their window) and the pipeline job's minute fire times, merged in time order.</summary>
-    private static List<(DateTimeOffset Time, string? Window)> FireTimes(MarketCalendar calendar, VirtualClock clock, DateTimeOffset dayStart)
+    private static List<(DateTimeOffset Time, string? Window)> FireTimes(MarketSchedule schedule, VirtualClock clock, DateTimeOffset dayStart, DateTimeOffset dayEnd)
     {
-        var dayEnd = dayStart.AddDays(1);
-        var polls = MarketSchedule.Create(calendar, clock, dayStart, PollJob.Key).FireTimes(dayStart, dayEnd);
+        var polls = schedule.FireTimes(dayStart, dayEnd);
         var pollTimes = polls.Select(p => p.Time).ToHashSet();
         var events = polls.Select(p => (p.Time, (string?)p.Window)).ToList();
 
         // A poll already runs the downstream stages right after itself; the minute trigger adds the minutes between polls.
-        var minute = PipelineJob.CreateTrigger(clock, calendar.TimeZone);
+        var minute = PipelineJob.CreateTrigger(clock, schedule.Calendar.TimeZone);
         for (var at = minute.GetFireTimeAfter(dayStart.AddTicks(-1)); at is { } t && t < dayEnd; at = minute.GetFireTimeAfter(t))
         {
             if (!pollTimes.Contains(t))
@@ -163,7 +150,7 @@ public static class ReplayRunner
             }
         }
 
-        return events.OrderBy(e => e.Item1).ToList();
+        return events.OrderBy(e => e.Time).ToList();
     }
 
     /// <summary>
@@ -213,9 +200,9 @@ public static class ReplayRunner
         await using var connection = await services.GetRequiredService<SqliteConnectionFactory>().OpenAsync(cancellationToken);
         async Task<int> CountAsync(string sql) => await connection.ExecuteScalarAsync<int>(new CommandDefinition(sql, cancellationToken: cancellationToken));
         async Task<Dictionary<string, IReadOnlyDictionary<string, int>>> GroupAsync(string sql) =>
-            (await connection.QueryAsync<(string Key, string Status, int Count)>(new CommandDefinition(sql, cancellationToken: cancellationToken)))
+            (await connection.QueryAsync<StatusCountRow>(new CommandDefinition(sql, cancellationToken: cancellationToken)))
             .GroupBy(r => r.Key)
-            .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, int>)g.ToDictionary(r => r.Status, r => r.Count));
+            .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, int>)g.ToDictionary(r => r.Status, r => (int)r.Count));
 
         return new ReplayReport
         {
@@ -231,13 +218,17 @@ public static class ReplayRunner
             StaleServes = await CountAsync("SELECT COUNT(*) FROM snapshots WHERE served_stale = 1"),
             ArticlesIngested = await CountAsync("SELECT COUNT(*) FROM news_articles"),
             ArticlesWithTicker = await CountAsync("SELECT COUNT(*) FROM news_articles WHERE ticker IS NOT NULL"),
-            Predictions = await GroupAsync("SELECT model_id, status, COUNT(*) FROM predictions GROUP BY model_id, status ORDER BY model_id"),
-            Signals = (await connection.QueryAsync<(string Action, int Count)>(new CommandDefinition("SELECT action, COUNT(*) FROM signals GROUP BY action", cancellationToken: cancellationToken)))
-                .ToDictionary(r => r.Action, r => r.Count),
+            Predictions = await GroupAsync("SELECT model_id AS Key, status AS Status, COUNT(*) AS Count FROM predictions GROUP BY model_id, status ORDER BY model_id"),
+            Signals = (await connection.QueryAsync<ActionCountRow>(new CommandDefinition("SELECT action AS Action, COUNT(*) AS Count FROM signals GROUP BY action", cancellationToken: cancellationToken)))
+                .ToDictionary(r => r.Action, r => (int)r.Count),
             DedupSuppressions = suppressions,
-            Deliveries = await GroupAsync("SELECT channel, status, COUNT(*) FROM deliveries GROUP BY channel, status ORDER BY channel"),
+            Deliveries = await GroupAsync("SELECT channel AS Key, status AS Status, COUNT(*) AS Count FROM deliveries GROUP BY channel, status ORDER BY channel"),
             RealDelivery = deliver,
             WallTime = wall,
         };
     }
+
+    private sealed record StatusCountRow(string Key, string Status, long Count);
+
+    private sealed record ActionCountRow(string Action, long Count);
 }

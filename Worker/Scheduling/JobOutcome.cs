@@ -26,7 +26,7 @@ public sealed record JobOutcome(JobRunStatus Status, int Items, string? Error)
     public static JobOutcome Skipped(string why) => new(JobRunStatus.Ok, 0, $"skipped: {why}");
 
     /// <summary>ok when every stage was ok, failed when every stage failed, partial otherwise.</summary>
-    public static JobOutcome From(IReadOnlyList<(string Stage, StageResult Result)> results)
+    public static JobOutcome From(IReadOnlyList<StageRun> results)
     {
         var items = results.Sum(r => r.Result.Items);
         var problems = results.Where(r => r.Result.Outcome != StageOutcome.Ok).Select(r => $"{r.Stage}: {r.Result.Summary}").ToList();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using KrxSignal.Worker.Calendar;
+using KrxSignal.Worker.Pipeline;
 using Quartz;
 using Quartz.Impl.Calendar;
 
@@ -91,7 +92,7 @@ public sealed class MarketSchedule
     /// <summary>Every poll in [<paramref name="from"/>, <paramref name="to"/>), in time order, computed by the triggers and calendars themselves.</summary>
     public IReadOnlyList<(DateTimeOffset Time, string Window)> FireTimes(DateTimeOffset from, DateTimeOffset to)
     {
-        var times = new List<(DateTimeOffset, string)>();
+        var times = new List<(DateTimeOffset Time, string Window)>();
         foreach (var trigger in Triggers)
         {
             for (var next = trigger.NextFireAfter(from.AddTicks(-1)); next is { } t && t < to; next = trigger.NextFireAfter(t))
@@ -100,9 +101,15 @@ public sealed class MarketSchedule
             }
         }
 
-        times.Sort((a, b) => a.Item1.CompareTo(b.Item1));
+        times.Sort((a, b) => a.Time.CompareTo(b.Time));
         return times;
     }
+
+    /// <summary>
+    /// The poll at <paramref name="fireTime"/>: its market window and when the next poll is due (a Retry-After wait
+    /// must not run past it). The daemon's poll job, `poll-once` and replay all ask this one function.
+    /// </summary>
+    public PollSlot PollAt(DateTimeOffset fireTime) => new(NextFireAfter(fireTime)?.Time, Calendar.PhaseAt(fireTime));
 
     /// <summary>The first poll strictly after <paramref name="instant"/>, with its window.</summary>
     public (DateTimeOffset Time, string Window)? NextFireAfter(DateTimeOffset instant)
@@ -118,6 +125,14 @@ public sealed class MarketSchedule
 
         return best;
     }
+}
+
+/// <param name="NextPollAt">The first poll after this one; null when the calendar has no later poll.</param>
+/// <param name="Window">pre-market, regular, post-market, or closed (a poll-once at night).</param>
+public sealed record PollSlot(DateTimeOffset? NextPollAt, string Window)
+{
+    public StageContext Context(bool forceFresh = false, bool deliverNow = false) =>
+        new(NextPollAt: NextPollAt, ForceFresh: forceFresh, DeliverNow: deliverNow, Window: Window);
 }
 
 /// <summary>A registered trigger, the window its polls belong to, and the calendar it names (if any).</summary>

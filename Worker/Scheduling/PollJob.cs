@@ -7,7 +7,7 @@ using Quartz;
 namespace KrxSignal.Worker.Scheduling;
 
 /// <summary>
-/// Fires on the market-window triggers: runs the "poll" stage, then asks for a <see cref="PipelineJob"/>
+/// Fires on the market-window triggers: runs one poll cycle, then asks for a <see cref="PipelineJob"/>
 /// run so fresh articles are predicted without waiting for its minute trigger.
 /// </summary>
 [DisallowConcurrentExecution]
@@ -28,20 +28,14 @@ public sealed class PollJob(PipelineRunner pipeline, IOptions<StockApiOptions> s
 
     private async Task<JobOutcome> PollAsync(DateTimeOffset fireTime, CancellationToken cancellationToken)
     {
-        if (!pipeline.StageNames.Contains(PipelineRunner.PollStage))
-        {
-            return JobOutcome.Skipped("no poll stage in this build");
-        }
-
         if (!stockApi.Value.PollingEnabled)
         {
             return JobOutcome.Skipped("polling is off until StockApi:BaseUrl is set");
         }
 
-        // A Retry-After wait inside the poll must not run past the next scheduled poll, whichever window it is in.
-        var next = schedule.Current?.NextFireAfter(fireTime)?.Time;
-        var window = schedule.Current?.Calendar.PhaseAt(fireTime);
-        var result = await pipeline.Stage(PipelineRunner.PollStage).RunAsync(new StageContext(NextPollAt: next, Window: window), cancellationToken);
-        return JobOutcome.From([(PipelineRunner.PollStage, result)]);
+        // The registrar builds the schedule before it registers the triggers that fire this job.
+        var current = schedule.Current ?? throw new InvalidOperationException("The poll job fired before the market schedule was built.");
+        var run = await pipeline.RunPollCycleAsync(current.PollAt(fireTime).Context(), cancellationToken);
+        return JobOutcome.From([run]);
     }
 }

@@ -11,7 +11,6 @@ public sealed partial class SignalStage(
     SignalStore store,
     MarketData market,
     IOptions<SignalsOptions> options,
-    IOptions<StockApiOptions> stockApi,
     TimeProvider time,
     ILogger<SignalStage> logger) : IPipelineStage
 {
@@ -27,7 +26,7 @@ public sealed partial class SignalStage(
         var now = time.GetUtcNow();
         var votes = await store.LoadVotesAsync(now.AddMinutes(-settings.LookbackMinutes), now, cancellationToken);
         var consensus = ConsensusCalculator.Compute(votes, settings.Weights);
-        var holdings = HoldingsView.From(market.Portfolio, now, stockApi.Value.MaxStaleAge);
+        var holdings = HoldingsView.From(market.Portfolio);
         var (candidates, refusals, belowQuorum) = SignalDecider.Decide(consensus, holdings, settings);
 
         foreach (var refusal in refusals)

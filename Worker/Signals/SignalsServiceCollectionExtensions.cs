@@ -1,5 +1,4 @@
 using KrxSignal.Worker.Configuration;
-using KrxSignal.Worker.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KrxSignal.Worker.Signals;
@@ -11,7 +10,6 @@ public static class SignalsServiceCollectionExtensions
         services.AddValidatedOptions<SignalsOptions>();
         services.AddSingleton<SignalStore>();
         services.AddSingleton<SignalStage>();
-        services.AddSingleton<IPipelineStage>(sp => sp.GetRequiredService<SignalStage>());
         return services;
     }
 }

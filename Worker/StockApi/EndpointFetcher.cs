@@ -34,6 +34,9 @@ public sealed partial class EndpointFetcher<T>(
 
     public string Endpoint => endpoint;
 
+    /// <summary>The pipeline every attempt of this endpoint runs through (the wiring test reads its composition).</summary>
+    internal ResiliencePipeline<UpstreamAnswer> Pipeline => _pipeline;
+
     public async Task<EndpointFetch<T>> FetchAsync(IStockApi api, StageContext context, CancellationToken cancellationToken)
     {
         var settings = options.Value;
@@ -62,7 +65,7 @@ public sealed partial class EndpointFetcher<T>(
             _lastGood = fetched;
             await RecordAsync(new SnapshotRow(endpoint, finishedAt, answer!.StatusCode, (long)latency.TotalMilliseconds, Encoding.UTF8.GetString(answer.Body), null, false), cancellationToken);
             var before = board[endpoint];
-            board.Update(endpoint, _ => EndpointStatus.Initial with { LastSuccess = finishedAt, TotalFailures = before.TotalFailures });
+            board.Update(endpoint, _ => EndpointStatus.Initial with { LastSuccess = finishedAt });
             if (before.ConsecutiveFailures > 0)
             {
                 Log.Recovered(logger, endpoint, before.ConsecutiveFailures);
@@ -83,7 +86,6 @@ public sealed partial class EndpointFetcher<T>(
         board.Update(endpoint, s => s with
         {
             ConsecutiveFailures = s.ConsecutiveFailures + 1,
-            TotalFailures = s.TotalFailures + 1,
             LastError = problem,
             KeyRejected = keyRejected,
             StaleDataFetchedAt = stale?.FetchedAt,

@@ -8,13 +8,12 @@ namespace KrxSignal.Worker.StockApi;
 public sealed record EndpointStatus(
     DateTimeOffset? LastSuccess,
     int ConsecutiveFailures,
-    long TotalFailures,
     DateTimeOffset? StaleDataFetchedAt,
     string? LastError,
     bool KeyRejected,
     bool Missing)
 {
-    public static EndpointStatus Initial { get; } = new(null, 0, 0, null, null, false, false);
+    public static EndpointStatus Initial { get; } = new(null, 0, null, null, false, false);
 
     public bool ServedStale => StaleDataFetchedAt is not null;
 }

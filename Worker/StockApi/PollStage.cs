@@ -1,4 +1,5 @@
 using System.Globalization;
+using KrxSignal.Worker.Ingest;
 using KrxSignal.Worker.Pipeline;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;

@@ -1,13 +1,13 @@
-using Refit;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KrxSignal.Worker.StockApi;
 
 /// <summary>
-/// Creates the Refit client over the named HttpClient. ForGenerated uses the source-generated implementation and the
-/// generated JSON context; Refit 16.4's AddRefitClient would need the Refit.Reflection package at run time.
+/// Hands out the Refit client registered with AddRefitGeneratedClient. It is a typed client (transient): the poll
+/// stage and the doctor check are singletons, so they take a fresh one per use instead of capturing one, and the
+/// HttpClientFactory's handler rotation keeps working.
 /// </summary>
-public sealed class StockApiClientFactory(IHttpClientFactory httpClients)
+public sealed class StockApiClientFactory(IServiceProvider services)
 {
-    public IStockApi Create() =>
-        RestService.ForGenerated<IStockApi>(httpClients.CreateClient(StockApiServiceCollectionExtensions.HttpClientName), StockApiJsonContext.Default);
+    public IStockApi Create() => services.GetRequiredService<IStockApi>();
 }

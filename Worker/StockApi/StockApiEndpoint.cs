@@ -6,6 +6,4 @@ public static class StockApiEndpoint
     public const string Portfolio = "portfolio";
     public const string NewsSentiment = "news-sentiment";
     public const string Screener = "screener";
-
-    public static IReadOnlyList<string> All { get; } = [Portfolio, NewsSentiment, Screener];
 }

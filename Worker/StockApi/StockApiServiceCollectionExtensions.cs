@@ -1,17 +1,17 @@
 using KrxSignal.Worker.Configuration;
 using KrxSignal.Worker.Health;
 using KrxSignal.Worker.Health.Doctor;
-using KrxSignal.Worker.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Refit;
 
 namespace KrxSignal.Worker.StockApi;
 
 public static class StockApiServiceCollectionExtensions
 {
     /// <summary>
-    /// The named HttpClient every upstream call goes through. Replay swaps its primary handler to answer from a
+    /// The named HttpClient under the Refit client that every upstream call goes through. Replay swaps its primary handler to answer from a
     /// recording (<c>services.AddHttpClient(HttpClientName).ConfigurePrimaryHttpMessageHandler(...)</c>); the key
     /// handler stays in front of it.
     /// </summary>
@@ -24,7 +24,11 @@ public static class StockApiServiceCollectionExtensions
         services.AddSingleton<IHeartbeatContributor, PollingSetupHealth>();
 
         services.AddTransient<StockApiKeyHandler>();
-        services.AddHttpClient(HttpClientName, (sp, client) =>
+
+        // The source-generated client (Refit 16.4's AddRefitClient needs Refit.Reflection at run time) over the named
+        // HttpClient; a null RefitSettings keeps the generated JSON context's own options.
+        services.AddRefitGeneratedClient<IStockApi>(StockApiJsonContext.Default, _ => null, HttpClientName)
+            .ConfigureHttpClient((sp, client) =>
             {
                 if (sp.GetRequiredService<IOptions<StockApiOptions>>().Value.BaseUrl is { Length: > 0 } baseUrl)
                 {
@@ -43,10 +47,8 @@ public static class StockApiServiceCollectionExtensions
         services.AddSingleton<StockApiResilience>();
         services.AddSingleton<EndpointHealthBoard>();
         services.AddSingleton<SnapshotStore>();
-        services.AddSingleton<ArticleIngest>();
         services.AddSingleton<StockApiFetchers>();
         services.AddSingleton<PollStage>();
-        services.AddSingleton<IPipelineStage>(sp => sp.GetRequiredService<PollStage>());
         services.AddSingleton<IHeartbeatContributor, StockApiHealth>();
         services.AddSingleton<IDoctorCheck, StockApiDoctorCheck>();
         return services;

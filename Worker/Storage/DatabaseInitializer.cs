@@ -1,12 +1,11 @@
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Hosting;
 
 namespace KrxSignal.Worker.Storage;
 
-/// <summary>Migrates and checks the database before any other hosted service starts (it is registered first).</summary>
-public sealed class DatabaseInitializer(SchemaMigrator migrator, SqliteConnectionFactory connections) : IHostedService
+/// <summary>Migrates and checks the database; a file that cannot be used becomes one message naming it and the fix.</summary>
+public sealed class DatabaseInitializer(SchemaMigrator migrator, SqliteConnectionFactory connections)
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -20,6 +19,4 @@ public sealed class DatabaseInitializer(SchemaMigrator migrator, SqliteConnectio
                 "Check Storage:DatabasePath, the folder's permissions, and that the file is an SQLite database.", e);
         }
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

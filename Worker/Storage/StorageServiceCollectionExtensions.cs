@@ -11,7 +11,7 @@ public static class StorageServiceCollectionExtensions
         services.AddValidatedOptions<StorageOptions>();
         services.AddSingleton<SqliteConnectionFactory>();
         services.AddSingleton<SchemaMigrator>();
-        services.AddHostedService<DatabaseInitializer>();
+        services.AddSingleton<DatabaseInitializer>();
         services.AddSingleton<IDoctorCheck, DatabaseCheck>();
         return services;
     }

@@ -15,14 +15,14 @@ internal sealed class SampleDay(IReadOnlyList<DateTimeOffset> pollTimes, int see
 {
     private static readonly TimeSpan Kst = TimeSpan.FromHours(9);
     private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
-    private readonly List<DateTimeOffset> pollInstants = pollTimes.Select(t => t.ToOffset(Kst)).ToList();
+    private readonly List<DateTimeOffset> _pollInstants = pollTimes.Select(t => t.ToOffset(Kst)).ToList();
     private readonly Random _random = new(seed);
     private readonly List<Article> _articles = [];
     private readonly Dictionary<string, decimal> _prices = Newsroom.Stocks.ToDictionary(s => s.Ticker, _ => 0m);
 
     public IEnumerable<ReplayRecord> Generate()
     {
-        var day = pollInstants[0].ToOffset(Kst).Date;
+        var day = _pollInstants[0].ToOffset(Kst).Date;
         var outageStart = new DateTimeOffset(day.AddHours(11), Kst);
         var outageEnd = outageStart.AddMinutes(5);
         var malformedAt = new DateTimeOffset(day.AddHours(13).AddMinutes(37), Kst);
@@ -30,7 +30,7 @@ internal sealed class SampleDay(IReadOnlyList<DateTimeOffset> pollTimes, int see
         var nextArticleAt = new DateTimeOffset(day.AddHours(6).AddMinutes(40), Kst);
         var lastNewsFetch = DateTimeOffset.MinValue;
 
-        foreach (var instant in pollInstants)
+        foreach (var instant in _pollInstants)
         {
             while (nextArticleAt <= instant)
             {

@@ -1,15 +1,14 @@
 using System.Globalization;
 using KrxSignal.Worker.StockApi;
-using Microsoft.Extensions.Options;
 
 namespace KrxSignal.Worker.Predictions.Models;
 
 /// <summary>
 /// Offline and deterministic: blends the upstream's own scores. The article's sentiment weighs 0.6 and
 /// the ticker's day sentiment 0.4 (both in −1..1); a ticker in the screener's preview adds up to +0.15 by
-/// rank. Data older than StockApi:MaxStaleAge counts as missing, and missing inputs lower the confidence.
+/// rank. Data that MarketData judges too old counts as missing, and missing inputs lower the confidence.
 /// </summary>
-public sealed class SentimentModel(MarketData market, IOptions<StockApiOptions> stockApi, TimeProvider time) : IPredictionModel
+public sealed class SentimentModel(MarketData market) : IPredictionModel
 {
     private const double ArticleWeight = 0.6;
     private const double TickerWeight = 0.4;
@@ -20,10 +19,8 @@ public sealed class SentimentModel(MarketData market, IOptions<StockApiOptions> 
 
     public Task<ModelAnswer> PredictAsync(ModelOptions model, PendingArticle article, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var maxAge = stockApi.Value.MaxStaleAge;
-        var news = market.News is { } n && n.IsUsableAt(now, maxAge) ? n.Value : null;
-        var screener = market.Screener is { } s && s.IsUsableAt(now, maxAge) ? s.Value : null;
+        var news = market.News.Value;
+        var screener = market.Screener.Value;
 
         var tickerScore = news?.Tickers.FirstOrDefault(t => t.Ticker == article.Ticker)?.Score;
         var row = screener?.Results.FirstOrDefault(r => r.Ticker == article.Ticker);

@@ -1,4 +1,16 @@
--- Times are UTC ISO-8601 text (see UtcTimeHandlers); names of tables and columns are a contract (DESIGN.md §4).
+-- Times are UTC ISO-8601 text (see UtcTimeHandlers); names of tables and columns are a contract: operators query them.
+--
+-- Who writes what (one owner per table; where a second feature writes columns, they are named):
+--   news_articles  Ingest/ArticleIngest inserts the article columns (once per upstream id);
+--                  Predictions/PredictionStore sets predicted_at; Notify/Outbox/OutboxStore sets notified_at.
+--   predictions    Predictions/PredictionStore.
+--   model_usage    Predictions/PredictionStore (the daily budget's ledger, read by Predictions/UsageLedger).
+--   signals        Signals/SignalStore inserts the signal; Notify/Outbox/OutboxStore writes the delivery columns
+--                  (status, notified_at, attempts, next_attempt_at, last_error) from the outbox's own tables.
+--   signal_dedup   Signals/SignalStore, in the same transaction as the signal.
+--   snapshots      StockApi/SnapshotStore (every fetch, pruned by the poll stage); read by Replay/RecordingExporter.
+--   job_runs       Scheduling/JobRunRecorder.
+-- 0002_notifications adds notifications and deliveries, written by Notify/Outbox/OutboxStore only.
 
 CREATE TABLE news_articles (
     id            TEXT    NOT NULL PRIMARY KEY,     -- the upstream id: ingestion dedups on it

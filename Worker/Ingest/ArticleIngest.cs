@@ -1,11 +1,13 @@
 using Dapper;
+using KrxSignal.Worker.StockApi;
 using KrxSignal.Worker.Storage;
 
-namespace KrxSignal.Worker.StockApi;
+namespace KrxSignal.Worker.Ingest;
 
 /// <summary>
 /// Stores the news endpoint's articles exactly once: the same article comes back in every later call of the day,
-/// and the upstream id is the key. Articles without a ticker are kept (the prediction step skips them).
+/// and the upstream id is the key. Articles without a ticker are kept (the prediction step skips them). Ingest
+/// writes the article columns of news_articles; predicted_at and notified_at belong to Predictions and Notify.
 /// </summary>
 public sealed class ArticleIngest(SqliteConnectionFactory connections, TimeProvider time)
 {
