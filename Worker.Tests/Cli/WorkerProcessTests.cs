@@ -4,20 +4,14 @@ using KrxSignal.Worker.Tests.Support;
 
 namespace KrxSignal.Worker.Tests.Cli;
 
-/// <summary>Starts the real binary from a private install folder, as the service manager would.</summary>
+/// <summary>Starts the real binary from an install folder, as the service manager would.</summary>
 public sealed class WorkerProcessTests : IDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
-    private readonly TempFolder _install = new();
+    private readonly WorkerInstall _install = WorkerInstall.Shared;
     private readonly TempFolder _elsewhere = new();
 
-    public WorkerProcessTests() => WorkerProcess.Install(_install.Path);
-
-    public void Dispose()
-    {
-        _install.Dispose();
-        _elsewhere.Dispose();
-    }
+    public void Dispose() => _elsewhere.Dispose();
 
     [Fact]
     public async Task Run_BadConfigValue_Exits78WithOneLineNamingTheKey()
@@ -28,23 +22,24 @@ public sealed class WorkerProcessTests : IDisposable
         stderr.Trim().Should().StartWith("Configuration error: StockApi:AttemptTimeout").And.NotContain("\n").And.NotContain("   at ");
     }
 
-    [Fact]
+    [LinuxFact("sends SIGTERM")]
     public async Task Run_FromAnotherCurrentDirectory_WritesUnderTheApplicationFolder()
     {
-        await using var worker = WorkerProcess.Start(_install.Path, [], workingDirectory: _elsewhere.Path);
+        using var install = WorkerInstall.Private(); // the test is about what lands in the install folder
+        await using var worker = WorkerProcess.Start(install.Path, [], workingDirectory: _elsewhere.Path);
         await worker.WaitForOutputAsync("started (pid", StartTimeout);
         worker.Terminate();
         (await worker.WaitForExitAsync(TimeSpan.FromSeconds(10))).Should().Be(0);
 
-        File.Exists(_install.File("data/worker.db")).Should().BeTrue();
-        File.Exists(_install.File("data/heartbeat.json")).Should().BeTrue();
-        File.Exists(_install.File("logs/worker.log")).Should().BeTrue();
+        File.Exists(install.File("data/worker.db")).Should().BeTrue();
+        File.Exists(install.File("data/heartbeat.json")).Should().BeTrue();
+        File.Exists(install.File("logs/worker.log")).Should().BeTrue();
         Directory.EnumerateFileSystemEntries(_elsewhere.Path).Should().BeEmpty();
     }
 
     // Idle daemon only for now: once polling lands, send SIGTERM while a poll cycle is in flight (a slow
     // WireMock upstream) and also assert that no partial rows were written.
-    [Fact]
+    [LinuxFact("sends SIGTERM")]
     public async Task Run_Sigterm_ExitsZeroWithinTenSecondsAndHeartbeatSaysStopped()
     {
         var heartbeat = _elsewhere.File("state/heartbeat.json");
@@ -162,7 +157,7 @@ public sealed class WorkerProcessTests : IDisposable
         stderr.Should().Contain("frobnicate");
     }
 
-    [Fact]
+    [LinuxFact("sends SIGTERM")]
     public async Task Secrets_InEveryOutput_NeverAppear()
     {
         const string apiKey = "sk-STOCK-7f3a9c1e-SECRET";

@@ -10,18 +10,12 @@ namespace KrxSignal.Worker.Tests.Hosting;
 public sealed class ServiceManagerProcessTests : IDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
-    private readonly TempFolder _install = new();
+    private readonly WorkerInstall _install = WorkerInstall.Shared;
     private readonly TempFolder _state = new();
 
-    public ServiceManagerProcessTests() => WorkerProcess.Install(_install.Path);
+    public void Dispose() => _state.Dispose();
 
-    public void Dispose()
-    {
-        _install.Dispose();
-        _state.Dispose();
-    }
-
-    [Fact]
+    [LinuxFact("listens on a Unix datagram socket as systemd's NOTIFY_SOCKET")]
     public async Task Run_UnderNotifySocket_SendsReadyThenWatchdogPingsThenStopping()
     {
         using var notify = new FakeNotifySocket(_state.File("notify.sock"));
@@ -40,7 +34,7 @@ public sealed class ServiceManagerProcessTests : IDisposable
         worker.StandardOutput.Should().Contain("systemd watchdog on: timeout 2s, pinging every 1s while alive: heartbeat, scheduler");
     }
 
-    [Fact]
+    [LinuxFact("listens on a Unix datagram socket as systemd's NOTIFY_SOCKET")]
     public async Task Run_HeartbeatWedged_WatchdogPingsStop()
     {
         using var notify = new FakeNotifySocket(_state.File("notify.sock"));

@@ -1,6 +1,7 @@
-using System.Diagnostics;
 using KrxSignal.Worker.Pipeline;
 using KrxSignal.Worker.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+using WireMock;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
@@ -12,34 +13,50 @@ public sealed class FanOutTests : IDisposable
 {
     private static readonly DateTimeOffset Published = new(2026, 11, 19, 0, 30, 0, TimeSpan.Zero);
     private readonly FakeModelServer _fake = new();
+    private readonly TaskCompletionSource _slowModelAsked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _slowModelAnswers = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public void Dispose() => _fake.Dispose();
+    public void Dispose()
+    {
+        _slowModelAnswers.TrySetResult(); // lets the server finish its pending reply, so it stops at once
+        _fake.Dispose();
+    }
 
     [Fact]
     public async Task RunAsync_OneModelTimesOut_OtherRowsDoNotWaitBeyondItsTimeout()
     {
         Reply("/fast", ChatReplies.Completion(ChatReplies.ValidAnswer));
-        Reply("/slow", ChatReplies.Completion(ChatReplies.ValidAnswer), delay: TimeSpan.FromSeconds(6));
-        using var host = await StartAsync(
-            PredictionHost.Model(0, "lexicon", "lexicon"),
-            OpenAi(1, "fast", "/fast"),
-            OpenAi(2, "slow", "/slow", ("Timeout", "00:00:00.500"), ("MaxRetries", "0")));
+        _fake.Server.Given(Request.Create().WithPath("/slow/chat/completions").UsingPost()).RespondWith(Response.Create().WithCallback(async _ =>
+        {
+            _slowModelAsked.TrySetResult();
+            await _slowModelAnswers.Task; // a model that never answers while the test runs
+            return new ResponseMessage { StatusCode = 200 };
+        }));
+        var time = new FakeTimeProvider(Published.AddMinutes(1));
+        using var host = await PredictionHost.StartAsync(
+            _fake.Folder,
+            Settings(PredictionHost.Model(0, "lexicon", "lexicon"), OpenAi(1, "fast", "/fast"), OpenAi(2, "slow", "/slow", ("Timeout", "00:00:00.500"), ("MaxRetries", "0"))),
+            time);
         await host.InsertArticleAsync("a1", "005930", "삼성전자 급등", Published);
 
-        var clock = Stopwatch.StartNew();
-        var result = await host.Stage.RunAsync(new StageContext(), CancellationToken.None);
-        clock.Stop();
+        var run = host.Stage.RunAsync(new StageContext(), CancellationToken.None);
+        await Until.TrueAsync(
+            async () => _slowModelAsked.Task.IsCompleted && (await host.PredictionsAsync()).Count == 2,
+            "the lexicon and fast rows written while the slow model's request is out");
+        var beforeTheTimeout = run.IsCompleted;
+        time.Advance(TimeSpan.FromMilliseconds(500));
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(30), TimeProvider.System);
 
-        // The whole article took about the slow model's timeout, nowhere near its 6 s reply.
-        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(3));
+        // The fast rows landed with the clock standing still; the article took exactly the slow model's timeout.
+        beforeTheTimeout.Should().BeFalse("the slow model's request is still out");
         result.Items.Should().Be(3);
         var fast = await host.PredictionAsync("a1", "fast");
         fast.Status.Should().Be("ok");
-        fast.LatencyMs.Should().BeLessThan(500);
+        fast.LatencyMs.Should().Be(0);
         var slow = await host.PredictionAsync("a1", "slow");
         slow.Status.Should().Be("failed");
         slow.Error.Should().Be("timed out after 0.5 s");
-        slow.LatencyMs.Should().BeInRange(450, 3000);
+        slow.LatencyMs.Should().Be(500);
         (await host.PredictedArticlesAsync()).Should().Equal("a1");
     }
 
@@ -130,11 +147,9 @@ public sealed class FanOutTests : IDisposable
         File.ReadAllText(_fake.Folder.File("worker.db")).Should().NotContain("sk-test-secret");
     }
 
-    private Task<PredictionHost> StartAsync(params Dictionary<string, string?>[] parts)
-    {
-        var settings = parts.SelectMany(p => p).ToDictionary(p => p.Key, p => p.Value);
-        return PredictionHost.StartAsync(_fake.Folder, settings);
-    }
+    private Task<PredictionHost> StartAsync(params Dictionary<string, string?>[] parts) => PredictionHost.StartAsync(_fake.Folder, Settings(parts));
+
+    private static Dictionary<string, string?> Settings(params Dictionary<string, string?>[] parts) => parts.SelectMany(p => p).ToDictionary(p => p.Key, p => p.Value);
 
     private Dictionary<string, string?> OpenAi(int index, string id, string path, params (string Key, string Value)[] more) =>
         PredictionHost.Model(index, id, "openai", [("BaseUrl", _fake.Server.Url + path), ("Model", "test-model"), ("ApiKeyEnv", _fake.KeyVariable), .. more]);

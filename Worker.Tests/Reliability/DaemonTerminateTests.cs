@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Text.Json;
+using KrxSignal.Worker.Tests.Support;
 
 namespace KrxSignal.Worker.Tests.Reliability;
 
 /// <summary>
-/// Issue 8: SIGTERM during the daemon's own poll cycle. The daemon polls only inside KST market windows, so it runs
-/// under libfaketime (Debian's faketime package, installed by .ci/run): its clock starts at 10:10:40 KST on a trading
-/// Tuesday and runs on from there, so the regular window's 10:11 poll fires 20 s after start. The upstream answers
-/// after 5 s; the signal lands while the poll job is recorded as running.
+/// Issue 8: SIGTERM during the daemon's own poll cycle. The daemon polls only inside KST market windows, so its clock
+/// starts (Clock__StartAt) at 10:10:55 KST on a trading Tuesday and runs on at real speed: the regular window's 10:11
+/// poll fires about 5 s after start, leaving a slow start time to schedule it. The upstream answers after 5 s; the
+/// signal lands while the poll job is recorded as running.
 /// </summary>
 public sealed class DaemonTerminateTests : IDisposable
 {
@@ -15,13 +16,12 @@ public sealed class DaemonTerminateTests : IDisposable
 
     public void Dispose() => _s.Dispose();
 
-    [Fact]
+    [LinuxFact("sends SIGTERM")]
     public async Task Run_SigtermDuringPollCycle_ExitsZeroWithinTenSecondsNoPartialRowsHeartbeatStopped()
     {
         _s.ServeUpstream([new("daemon-1", "005930", "삼성전자 어닝서프라이즈에 주가 급등", 0.9)], delay: TimeSpan.FromSeconds(5));
         var environment = _s.Environment();
-        environment["LD_PRELOAD"] = LibFaketime();
-        environment["FAKETIME"] = "@2026-11-24 01:10:40"; // UTC: 10:10:40 KST
+        environment["Clock__StartAt"] = "2026-11-24T10:10:55+09:00";
         environment["TZ"] = "UTC";
 
         await using var worker = _s.Start(environment, "run");
@@ -44,12 +44,4 @@ public sealed class DaemonTerminateTests : IDisposable
         heartbeat.RootElement.GetProperty("status").GetString().Should().Be("stopped");
         heartbeat.RootElement.GetProperty("pid").GetInt32().Should().Be(worker.Id);
     }
-
-    /// <summary>The preload library of Debian's faketime package, wherever the architecture puts it.</summary>
-    private static string LibFaketime() =>
-        Directory.EnumerateDirectories("/usr/lib")
-            .Select(d => Path.Combine(d, "faketime", "libfaketime.so.1"))
-            .Prepend("/usr/lib/faketime/libfaketime.so.1")
-            .FirstOrDefault(File.Exists)
-        ?? throw new InvalidOperationException("libfaketime is missing: install Debian's faketime package (apt-get install faketime), as .ci/run does.");
 }

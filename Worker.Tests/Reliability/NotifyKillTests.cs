@@ -18,7 +18,7 @@ public sealed class NotifyKillTests : IDisposable
         _s.Dispose();
     }
 
-    [Fact]
+    [LinuxFact("freezes the Worker with SIGSTOP")]
     public async Task PollOnce_KilledAfterWebhook200BeforeCommit_RedeliversOnlyThatMessageOnceWithSameKeyAndBody()
     {
         // Lexicon (어닝서프라이즈, 상한가, 흑자전환, 급등, 수주) and sentiment (0.8..0.9) both say up: a buy for each ticker.

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using KrxSignal.Worker.Storage;
+using KrxSignal.Worker.Tests.Support;
 
 namespace KrxSignal.Worker.Tests.Reliability;
 
@@ -20,7 +21,7 @@ public sealed class PollOnceTerminateTests : IDisposable
 
     public void Dispose() => _s.Dispose();
 
-    [Fact]
+    [LinuxFact("sends SIGTERM")]
     public async Task PollOnce_SigtermMidPoll_Exits143WithinTenSecondsLeavingNothingHalfWritten()
     {
         _s.ServeUpstream(News, delay: TimeSpan.FromSeconds(5));

@@ -10,7 +10,7 @@ using WireMock.Server;
 namespace KrxSignal.Worker.Tests.Reliability;
 
 /// <summary>
-/// The real Worker binary in a private install folder, a state folder (database, heartbeat, logs) that survives
+/// The real Worker binary (the test run's shared install), a state folder (database, heartbeat, logs) that survives
 /// between its runs, and the upstream stock API on WireMock. The database is read by the test while the Worker
 /// runs (WAL lets a reader in beside the writer).
 /// </summary>
@@ -18,9 +18,7 @@ internal sealed class ProcessScenario : IDisposable
 {
     public static readonly TimeSpan ProcessTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly TempFolder _install = new();
-
-    public ProcessScenario() => WorkerProcess.Install(_install.Path);
+    private readonly WorkerInstall _install = WorkerInstall.Shared;
 
     public TempFolder State { get; } = new();
 
@@ -109,7 +107,6 @@ internal sealed class ProcessScenario : IDisposable
     {
         Upstream.Stop();
         Upstream.Dispose();
-        _install.Dispose();
         State.Dispose();
     }
 

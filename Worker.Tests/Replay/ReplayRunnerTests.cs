@@ -1,4 +1,7 @@
+using System.Globalization;
+using System.Text.Json;
 using Dapper;
+using KrxSignal.Worker.Calendar;
 using KrxSignal.Worker.Hosting;
 using KrxSignal.Worker.Replay;
 using KrxSignal.Worker.Storage;
@@ -12,15 +15,23 @@ public sealed class ReplayRunnerTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
+    /// <summary>
+    /// A slice of the sample day, replayed twice: the morning to 09:30 (two 429s with Retry-After), the first minute of
+    /// the 11:00 outage (every retry refused) and the 13:37 malformed answer. The day's fire times come from the calendar,
+    /// so all 468 polls still run; after the slice the tape serves its last successes again. The whole file is replayed
+    /// by WorkerProcessTests.Replay_BundledSampleDay_ExitsZeroWithTheSummary.
+    /// </summary>
     [Fact]
-    public async Task RunAsync_SampleDayTwice_GivesIdenticalPredictionsAndSignals()
+    public async Task RunAsync_SampleDaySliceTwice_GivesIdenticalPredictionsAndSignals()
     {
-        var first = await ReplayAsync(Repository.SampleDay, _folder.File("first.db"));
-        var second = await ReplayAsync(Repository.SampleDay, _folder.File("second.db"));
+        var slice = await SliceAsync(Repository.SampleDay, "slice.jsonl", ("07:00", "09:30"), ("11:00", "11:01"), ("13:37", "13:38"));
+
+        var first = await ReplayAsync(slice, _folder.File("first.db"));
+        var second = await ReplayAsync(slice, _folder.File("second.db"));
 
         first.Polls.Should().Be(468);
         first.PollsPerWindow.Should().BeEquivalentTo(new Dictionary<string, int> { ["pre-market"] = 24, ["regular"] = 390, ["post-market"] = 54 });
-        first.UpstreamFailures.Should().BeGreaterThan(0, "the sample has an outage and a malformed answer");
+        first.UpstreamFailures.Should().BeGreaterThan(0, "the slice has an outage and a malformed answer");
         first.Signals.Values.Sum().Should().BeGreaterThan(0);
 
         var predictions = await RowsAsync(first.DatabasePath, PredictionsSql);
@@ -34,7 +45,10 @@ public sealed class ReplayRunnerTests : IDisposable
     [Fact]
     public async Task RunAsync_ExamDaySample_PollsFollowTheShiftedSession()
     {
-        var report = await ReplayAsync(Repository.SampleExamDay, _folder.File("exam.db"));
+        // The polls follow the calendar's shifted session whatever the recording holds; the morning through the late open is enough to ingest news.
+        var morning = await SliceAsync(Repository.SampleExamDay, "exam-morning.jsonl", ("07:00", "10:30"));
+
+        var report = await ReplayAsync(morning, _folder.File("exam.db"));
 
         report.PollsPerWindow.Should().BeEquivalentTo(new Dictionary<string, int> { ["pre-market"] = 36, ["regular"] = 390, ["post-market"] = 42 });
         report.ArticlesIngested.Should().BeGreaterThan(0);
@@ -65,6 +79,25 @@ public sealed class ReplayRunnerTests : IDisposable
         ContentRoot = AppContext.BaseDirectory,
         Overrides = new Dictionary<string, string?> { ["Logs:Directory"] = _folder.File("logs") },
     };
+
+    /// <summary>The recording's lines (kept byte for byte) whose KST time of day falls in one of the [from, to) ranges.</summary>
+    private async Task<string> SliceAsync(string file, string name, params (string From, string To)[] ranges)
+    {
+        var kept = new List<string>();
+        foreach (var line in await File.ReadAllLinesAsync(file))
+        {
+            using var json = JsonDocument.Parse(line);
+            var time = TimeOnly.FromTimeSpan(json.RootElement.GetProperty("time").GetDateTimeOffset().ToKst().TimeOfDay);
+            if (ranges.Any(r => time >= TimeOnly.Parse(r.From, CultureInfo.InvariantCulture) && time < TimeOnly.Parse(r.To, CultureInfo.InvariantCulture)))
+            {
+                kept.Add(line);
+            }
+        }
+
+        var slice = _folder.File(name);
+        await File.WriteAllLinesAsync(slice, kept);
+        return slice;
+    }
 
     private static async Task<List<string>> RowsAsync(string database, string sql)
     {

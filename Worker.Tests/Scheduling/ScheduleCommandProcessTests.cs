@@ -5,11 +5,10 @@ namespace KrxSignal.Worker.Tests.Scheduling;
 /// <summary>`Worker schedule` as an operator runs it, under three host time zones.</summary>
 public sealed class ScheduleCommandProcessTests : IDisposable
 {
-    private readonly TempFolder _install = new();
+    private readonly WorkerInstall _install = WorkerInstall.Shared;
+    private readonly TempFolder _state = new();
 
-    public ScheduleCommandProcessTests() => WorkerProcess.Install(_install.Path);
-
-    public void Dispose() => _install.Dispose();
+    public void Dispose() => _state.Dispose();
 
     [Fact]
     public async Task Schedule_Csv2026UnderThreeHostTimeZones_IsByteIdenticalWithOneRowPerPoll()
@@ -38,10 +37,11 @@ public sealed class ScheduleCommandProcessTests : IDisposable
     [Fact]
     public async Task Schedule_MalformedCalendar_Exits78NamingFileAndLine()
     {
-        var path = Path.Combine(_install.Path, "holidays.json");
+        var path = _state.File("holidays.json");
         await File.WriteAllTextAsync(path, "{\n  \"years\": {\n    \"2026\": { \"closed\": [ { \"date\": \"2026-13-01\", \"name\": \"x\" } ] }\n  }\n}\n");
 
-        var (exitCode, _, stderr) = await WorkerProcess.RunAsync(_install.Path, ["schedule", "--from", "2026-01-01", "--to", "2026-01-02"]);
+        var (exitCode, _, stderr) = await WorkerProcess.RunAsync(
+            _install.Path, ["schedule", "--from", "2026-01-01", "--to", "2026-01-02"], new Dictionary<string, string?> { ["Calendar__HolidaysFile"] = path });
 
         exitCode.Should().Be(78);
         stderr.Trim().Should().Be($"Configuration error: {path} line 3: \"2026-13-01\" is not a date (yyyy-MM-dd)");
@@ -50,12 +50,15 @@ public sealed class ScheduleCommandProcessTests : IDisposable
     [Fact]
     public async Task Run_MalformedCalendar_StopsStartUpWithExit78()
     {
-        var path = Path.Combine(_install.Path, "holidays.json");
+        var path = _state.File("holidays.json");
         await File.WriteAllTextAsync(path, "{ \"years\": { \"2026\": { \"clsoed\": [] } } }");
 
         var (exitCode, _, stderr) = await WorkerProcess.RunAsync(_install.Path, ["run"], new Dictionary<string, string?>
         {
-            ["Storage__DatabasePath"] = Path.Combine(_install.Path, "data", "worker.db"),
+            ["Calendar__HolidaysFile"] = path,
+            ["Storage__DatabasePath"] = _state.File("data/worker.db"),
+            ["Heartbeat__Path"] = _state.File("data/heartbeat.json"),
+            ["Logs__Directory"] = _state.File("logs"),
         });
 
         exitCode.Should().Be(78);

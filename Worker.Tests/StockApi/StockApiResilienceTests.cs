@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using KrxSignal.Worker.Calendar;
 using KrxSignal.Worker.Health;
 using KrxSignal.Worker.Pipeline;
 using Microsoft.Extensions.Logging;
@@ -173,13 +174,19 @@ public sealed partial class StockApiResilienceTests : IDisposable
         api.AttemptTimes(StockApiHarness.PortfolioPath).Should().HaveCount(4);
     }
 
+    /// <summary>
+    /// A full trading day and the next morning into its regular session: every cadence (five-minute, one-minute), both
+    /// window edges and the overnight gap, then the weekend gap before recovery. Each cycle after the first is one
+    /// probe per endpoint at most, so more days of the same would assert nothing new (a week took 2340 cycles).
+    /// </summary>
     [Fact]
-    public async Task PollWeek_DeadUpstream_BoundedRequestsAndRecoveryWithinOneCycle()
+    public async Task PollDays_DeadUpstream_BoundedRequestsAndRecoveryWithinOneCycle()
     {
         _api.Answer(StockApiHarness.PortfolioPath, 500, "");
         _api.Answer(StockApiHarness.NewsPath, 500, "");
         _api.Answer(StockApiHarness.ScreenerPath, 500, "");
-        var slots = TradingWeekSlots(new DateOnly(2026, 11, 23)).ToList();
+        var tuesdayRegular = Kst.At(new DateOnly(2026, 11, 24), new TimeOnly(9, 5));
+        var slots = TradingWeekSlots(new DateOnly(2026, 11, 23)).TakeWhile(s => s < tuesdayRegular).ToList();
 
         for (var i = 0; i < slots.Count; i++)
         {
