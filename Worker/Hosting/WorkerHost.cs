@@ -44,7 +44,9 @@ public static class WorkerHost
 
         builder.Services.AddServiceManager();
 
-        var logDirectory = paths.Resolve(builder.Configuration["Logs:Directory"] is { Length: > 0 } folder ? folder : "logs");
+        // NLog starts before options are validated; the default still comes from LogsOptions alone.
+        var logs = builder.Configuration.GetSection(LogsOptions.Section).Get<LogsOptions>() ?? new LogsOptions();
+        var logDirectory = paths.Resolve(logs.Directory is { Length: > 0 } folder ? folder : new LogsOptions().Directory);
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Trace); // nlog.config's rules decide what is written
         builder.Logging.AddNLog(
