@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace KrxSignal.Worker.Calendar;
 
 /// <summary>The entries of a year: a closed day or a special session, each checked against the year and the others.</summary>
-public sealed partial class HolidayFileParser
+internal sealed partial class HolidayFileParser
 {
     private ClosedDay ReadClosed(ref Utf8JsonReader reader, int start, int year, EntryStatus defaultStatus, HashSet<DateOnly> seen)
     {

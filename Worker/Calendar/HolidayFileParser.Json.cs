@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace KrxSignal.Worker.Calendar;
 
 /// <summary>The flat list of the earlier worker, and the token reading that names the line of every problem.</summary>
-public sealed partial class HolidayFileParser
+internal sealed partial class HolidayFileParser
 {
     private List<CalendarYear> ReadFlatList(ref Utf8JsonReader reader, int start)
     {

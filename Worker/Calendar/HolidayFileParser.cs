@@ -11,7 +11,7 @@ namespace KrxSignal.Worker.Calendar;
 /// "yyyy-MM-dd" strings of the earlier Python worker (whose years count as covered; it has no
 /// special sessions, and weekend dates in it are ignored).
 /// </summary>
-public sealed partial class HolidayFileParser
+internal sealed partial class HolidayFileParser
 {
     private readonly string _path;
     private readonly byte[] _bytes;

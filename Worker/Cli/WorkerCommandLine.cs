@@ -6,7 +6,7 @@ using KrxSignal.Worker.Storage;
 namespace KrxSignal.Worker.Cli;
 
 /// <summary>The command-line contract (README, "Commands" and "Exit codes"): commands, options and exit codes.</summary>
-public static class WorkerCommandLine
+internal static class WorkerCommandLine
 {
     public static async Task<int> InvokeAsync(string[] args, WorkerHostSettings? settings = null, CancellationToken cancellationToken = default)
     {

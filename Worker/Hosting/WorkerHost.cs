@@ -18,7 +18,7 @@ using NLog.Extensions.Logging;
 namespace KrxSignal.Worker.Hosting;
 
 /// <summary>The composition root shared by every command: one place where the features are wired.</summary>
-public static class WorkerHost
+internal static class WorkerHost
 {
     public static HostApplicationBuilder CreateBuilder(WorkerHostSettings settings)
     {
