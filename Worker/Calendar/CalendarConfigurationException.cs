@@ -4,7 +4,7 @@ namespace KrxSignal.Worker.Calendar;
 /// The market calendar cannot be used: a malformed holidays file or an unresolvable time zone.
 /// A configuration error (exit code 78): the daemon must not guess when KRX is open.
 /// </summary>
-public sealed class CalendarConfigurationException : Exception
+internal sealed class CalendarConfigurationException : Exception
 {
     public CalendarConfigurationException(string message)
         : base(message)

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace KrxSignal.Worker.Calendar;
 
 /// <summary>`doctor`: the file parses, and covers this year (fail) and the next 30 days (warning in the text).</summary>
-public sealed class CalendarFileCheck(IOptions<CalendarOptions> options, AppPaths paths, TimeProvider time) : IDoctorCheck
+internal sealed class CalendarFileCheck(IOptions<CalendarOptions> options, AppPaths paths, TimeProvider time) : IDoctorCheck
 {
     public string Name => "calendar";
 

@@ -2,7 +2,7 @@ using KrxSignal.Worker.Configuration;
 
 namespace KrxSignal.Worker.Calendar;
 
-public sealed class CalendarOptions : IValidatedOptions
+internal sealed class CalendarOptions : IValidatedOptions
 {
     public static string Section => "Calendar";
 

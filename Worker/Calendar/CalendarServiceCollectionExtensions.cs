@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace KrxSignal.Worker.Calendar;
 
-public static class CalendarServiceCollectionExtensions
+internal static class CalendarServiceCollectionExtensions
 {
     /// <summary>The market calendar: holidays.json, read once, and its doctor check. The schedule built from it is Scheduling's.</summary>
     public static IServiceCollection AddMarketCalendar(this IServiceCollection services)

@@ -6,7 +6,7 @@ namespace KrxSignal.Worker.Calendar;
 /// Korea Standard Time as a fixed offset: UTC+9 all year (Korea has kept no daylight saving since 1988).
 /// The one place that knows it; the calendar's <see cref="MarketTimeZone"/> is the zone Quartz needs.
 /// </summary>
-public static class Kst
+internal static class Kst
 {
     public static readonly TimeSpan Offset = TimeSpan.FromHours(9);
 

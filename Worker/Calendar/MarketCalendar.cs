@@ -5,7 +5,7 @@ namespace KrxSignal.Worker.Calendar;
 /// A weekday of an uncovered year is treated as a normal trading day (polling is better than silence),
 /// and <see cref="CoverageAt"/> says loudly that the year is unknown.
 /// </summary>
-public sealed class MarketCalendar
+internal sealed class MarketCalendar
 {
     private readonly Dictionary<DateOnly, ClosedDay> _closed;
     private readonly Dictionary<DateOnly, SpecialSession> _special;
@@ -91,4 +91,4 @@ public sealed class MarketCalendar
 }
 
 /// <param name="CurrentYearMissing">Doctor fails and the heartbeat is degraded.</param>
-public sealed record CalendarCoverage(bool CurrentYearMissing, IReadOnlyList<string> Warnings);
+internal sealed record CalendarCoverage(bool CurrentYearMissing, IReadOnlyList<string> Warnings);

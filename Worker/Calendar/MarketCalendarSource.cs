@@ -7,7 +7,7 @@ namespace KrxSignal.Worker.Calendar;
 /// The calendar the daemon runs on: holidays.json (Calendar:HolidaysFile, resolved against the
 /// application folder), read once. A change to the file takes effect on restart.
 /// </summary>
-public sealed class MarketCalendarSource(IOptions<CalendarOptions> options, AppPaths paths) : IDisposable
+internal sealed class MarketCalendarSource(IOptions<CalendarOptions> options, AppPaths paths) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private MarketCalendar? _calendar;

@@ -1,7 +1,7 @@
 namespace KrxSignal.Worker.Calendar;
 
 /// <summary>KST, found under its IANA id or its Windows id (ICU maps both on every platform we ship to).</summary>
-public static class MarketTimeZone
+internal static class MarketTimeZone
 {
     public const string IanaId = "Asia/Seoul";
     public const string WindowsId = "Korea Standard Time";

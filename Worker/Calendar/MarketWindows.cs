@@ -1,11 +1,11 @@
 namespace KrxSignal.Worker.Calendar;
 
 /// <summary>
-/// The market windows of DESIGN.md §3, relative to a day's session: pre-market 07:00 → open every
+/// The KRX market windows, relative to a day's session: pre-market 07:00 → open every
 /// 5 minutes, regular open → close every minute, post-market close → 20:00 every 5 minutes.
 /// The single definition that the calendar's phases and the scheduler's triggers are both built from.
 /// </summary>
-public static class MarketWindows
+internal static class MarketWindows
 {
     public const string PreMarket = "pre-market";
     public const string Regular = "regular";
@@ -32,7 +32,7 @@ public static class MarketWindows
 /// <param name="Start">Inclusive.</param>
 /// <param name="End">Exclusive.</param>
 /// <param name="CadenceMinutes">Polls fall on the clock: minutes of the day divisible by the cadence.</param>
-public sealed record MarketWindow(string Name, TimeOnly Start, TimeOnly End, int CadenceMinutes)
+internal sealed record MarketWindow(string Name, TimeOnly Start, TimeOnly End, int CadenceMinutes)
 {
     public bool Contains(TimeOnly time) => time >= Start && time < End;
 }

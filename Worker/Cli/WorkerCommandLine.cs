@@ -5,8 +5,8 @@ using KrxSignal.Worker.Storage;
 
 namespace KrxSignal.Worker.Cli;
 
-/// <summary>The command-line contract of DESIGN.md §8: commands, options and exit codes.</summary>
-public static class WorkerCommandLine
+/// <summary>The command-line contract (README, "Commands" and "Exit codes"): commands, options and exit codes.</summary>
+internal static class WorkerCommandLine
 {
     public static async Task<int> InvokeAsync(string[] args, WorkerHostSettings? settings = null, CancellationToken cancellationToken = default)
     {

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace KrxSignal.Worker.Configuration;
 
 /// <summary>Turns option failures into the one line an operator reads before exit code 78.</summary>
-public static class ConfigurationErrors
+internal static class ConfigurationErrors
 {
     public static bool TryDescribe(Exception exception, out string message)
     {

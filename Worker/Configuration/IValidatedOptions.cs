@@ -1,7 +1,7 @@
 namespace KrxSignal.Worker.Configuration;
 
 /// <summary>An options class bound from one configuration section and checked at start-up.</summary>
-public interface IValidatedOptions
+internal interface IValidatedOptions
 {
     static abstract string Section { get; }
 

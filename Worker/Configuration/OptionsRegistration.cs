@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace KrxSignal.Worker.Configuration;
 
-public static class OptionsRegistration
+internal static class OptionsRegistration
 {
     /// <summary>Binds <typeparamref name="T"/> to its section and validates it when the host starts.</summary>
     public static OptionsBuilder<T> AddValidatedOptions<T>(this IServiceCollection services)

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace KrxSignal.Worker.Health;
 
-public static class HealthServiceCollectionExtensions
+internal static class HealthServiceCollectionExtensions
 {
     public static IServiceCollection AddHealth(this IServiceCollection services)
     {

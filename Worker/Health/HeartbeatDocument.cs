@@ -1,7 +1,7 @@
 namespace KrxSignal.Worker.Health;
 
-/// <summary>The heartbeat file (DESIGN.md §9). Sections a feature has not filled stay null.</summary>
-public sealed record HeartbeatDocument
+/// <summary>The heartbeat file (README, "Files it writes"). Sections a feature has not filled stay null.</summary>
+internal sealed record HeartbeatDocument
 {
     public required HealthStatus Status { get; init; }
 
@@ -48,7 +48,7 @@ public sealed record ModelHealth(
     double BudgetUsedUsd,
     double DailyBudgetUsd);
 
-public sealed record BacklogHealth(
+internal sealed record BacklogHealth(
     int PendingArticles,
     int PendingNotifications,
     double? OldestPendingNotificationAgeSeconds,

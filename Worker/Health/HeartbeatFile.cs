@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace KrxSignal.Worker.Health;
 
 /// <summary>Reads and atomically replaces the heartbeat file, so a reader never sees half a document.</summary>
-public static class HeartbeatFile
+internal static class HeartbeatFile
 {
     public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
     {

@@ -2,7 +2,7 @@ using KrxSignal.Worker.Configuration;
 
 namespace KrxSignal.Worker.Health;
 
-public sealed class HeartbeatOptions : IValidatedOptions
+internal sealed class HeartbeatOptions : IValidatedOptions
 {
     public static string Section => "Heartbeat";
 

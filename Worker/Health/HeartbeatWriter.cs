@@ -9,7 +9,7 @@ namespace KrxSignal.Worker.Health;
 /// Rewrites the heartbeat on a timer and whenever a job asks; writes "stopped" on a clean stop.
 /// As a liveness source it is alive while its writes keep landing: a stalled loop or a failing disk both stop them.
 /// </summary>
-public sealed partial class HeartbeatWriter(
+internal sealed partial class HeartbeatWriter(
     IOptions<HeartbeatOptions> options,
     AppPaths paths,
     IEnumerable<IHeartbeatContributor> contributors,

@@ -1,7 +1,7 @@
 namespace KrxSignal.Worker.Health;
 
 /// <summary>A feature's part of the heartbeat; each feature registers its own and owns its state.</summary>
-public interface IHeartbeatContributor
+internal interface IHeartbeatContributor
 {
     ValueTask ContributeAsync(HeartbeatDraft draft, CancellationToken cancellationToken);
 }

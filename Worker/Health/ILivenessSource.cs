@@ -4,7 +4,7 @@ namespace KrxSignal.Worker.Health;
 /// A loop whose silence means the daemon is wedged: the heartbeat writer now, the scheduler later.
 /// The watchdog tells the service manager the daemon is alive only while every source says so.
 /// </summary>
-public interface ILivenessSource
+internal interface ILivenessSource
 {
     /// <summary>Short name for the log line that says which part is wedged.</summary>
     string Name { get; }

@@ -2,7 +2,7 @@ using System.Reflection;
 
 namespace KrxSignal.Worker.Hosting;
 
-public static class AppInfo
+internal static class AppInfo
 {
     public static string Version { get; } =
         typeof(AppInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";

@@ -8,7 +8,7 @@ namespace KrxSignal.Worker.Hosting;
 /// <c>Clock:StartAt</c> (an ISO 8601 instant with its offset): when set, the process's clock starts there instead of
 /// now. Meant for rehearsing a trading day outside market hours; unset in production.
 /// </summary>
-public static class ClockSetting
+internal static class ClockSetting
 {
     public const string Key = "Clock:StartAt";
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace KrxSignal.Worker.Hosting;
 
 /// <summary>A log folder the service cannot write leaves the operator with the journal only (and nothing at all on Windows).</summary>
-public sealed class LogsFolderCheck(IOptions<LogsOptions> options, AppPaths paths) : IDoctorCheck
+internal sealed class LogsFolderCheck(IOptions<LogsOptions> options, AppPaths paths) : IDoctorCheck
 {
     public string Name => "logs";
 

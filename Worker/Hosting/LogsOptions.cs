@@ -2,7 +2,7 @@ using KrxSignal.Worker.Configuration;
 
 namespace KrxSignal.Worker.Hosting;
 
-public sealed class LogsOptions : IValidatedOptions
+internal sealed class LogsOptions : IValidatedOptions
 {
     public static string Section => "Logs";
 

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Hosting.Systemd;
 namespace KrxSignal.Worker.Hosting;
 
 /// <summary>Life under systemd or the Windows service manager: start/stop notifications and the log folder check (the watchdog is Health's).</summary>
-public static class ServiceManagerServiceCollectionExtensions
+internal static class ServiceManagerServiceCollectionExtensions
 {
     public const string WindowsServiceName = "KrxSignalWorker";
 

@@ -5,7 +5,7 @@ namespace KrxSignal.Worker.Hosting;
 /// market day at night (<c>Clock:StartAt</c>). Timers and timestamps stay the system's, so every wait is real;
 /// only the wall-clock reading is shifted, for Quartz, Polly and every other reader of the one TimeProvider.
 /// </summary>
-public sealed class ShiftedTimeProvider(TimeSpan shift) : TimeProvider
+internal sealed class ShiftedTimeProvider(TimeSpan shift) : TimeProvider
 {
     public TimeSpan Shift { get; } = shift;
 

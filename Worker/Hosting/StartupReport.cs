@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace KrxSignal.Worker.Hosting;
 
 /// <summary>The first lines an operator reads: what started, and where its files are.</summary>
-public sealed partial class StartupReport(
+internal sealed partial class StartupReport(
     SqliteConnectionFactory database,
     HeartbeatWriter heartbeat,
     IOptions<LogsOptions> logs,

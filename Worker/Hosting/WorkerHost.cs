@@ -18,7 +18,7 @@ using NLog.Extensions.Logging;
 namespace KrxSignal.Worker.Hosting;
 
 /// <summary>The composition root shared by every command: one place where the features are wired.</summary>
-public static class WorkerHost
+internal static class WorkerHost
 {
     public static HostApplicationBuilder CreateBuilder(WorkerHostSettings settings)
     {
@@ -44,7 +44,9 @@ public static class WorkerHost
 
         builder.Services.AddServiceManager();
 
-        var logDirectory = paths.Resolve(builder.Configuration["Logs:Directory"] is { Length: > 0 } folder ? folder : "logs");
+        // NLog starts before options are validated; the default still comes from LogsOptions alone.
+        var logs = builder.Configuration.GetSection(LogsOptions.Section).Get<LogsOptions>() ?? new LogsOptions();
+        var logDirectory = paths.Resolve(logs.Directory is { Length: > 0 } folder ? folder : new LogsOptions().Directory);
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Trace); // nlog.config's rules decide what is written
         builder.Logging.AddNLog(

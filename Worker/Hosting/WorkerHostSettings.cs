@@ -1,6 +1,6 @@
 namespace KrxSignal.Worker.Hosting;
 
-public sealed record WorkerHostSettings
+internal sealed record WorkerHostSettings
 {
     /// <summary>Where appsettings.json, nlog.config and relative paths are found; the binary's folder by default.</summary>
     public string ContentRoot { get; init; } = AppContext.BaseDirectory;

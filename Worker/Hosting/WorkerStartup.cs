@@ -10,7 +10,7 @@ namespace KrxSignal.Worker.Hosting;
 /// database migrated and checked, the market calendar loaded (a malformed file is exit code 78 too). The daemon runs
 /// it as its first hosted service; `poll-once` and `replay`, which never start the hosted services, call it directly.
 /// </summary>
-public sealed class WorkerStartup(IStartupValidator options, DatabaseInitializer database, MarketCalendarSource calendars) : IHostedService
+internal sealed class WorkerStartup(IStartupValidator options, DatabaseInitializer database, MarketCalendarSource calendars) : IHostedService
 {
     public async Task<MarketCalendar> PrepareAsync(CancellationToken cancellationToken)
     {

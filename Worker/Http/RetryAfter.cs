@@ -6,7 +6,7 @@ namespace KrxSignal.Worker.Http;
 /// Reads a <c>Retry-After</c> header in either form (seconds or an HTTP date) as a wait from now, clamped to
 /// <c>[0, max]</c>: a receiver asking for an hour must not park a slot for an hour, and a date in the past means now.
 /// </summary>
-public static class RetryAfter
+internal static class RetryAfter
 {
     /// <returns>The wait, or null when the header is absent or empty.</returns>
     public static TimeSpan? Read(RetryConditionHeaderValue? header, DateTimeOffset now, TimeSpan max)

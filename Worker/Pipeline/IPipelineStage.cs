@@ -5,7 +5,7 @@ namespace KrxSignal.Worker.Pipeline;
 /// four in its constructor and fixes their order; the daemon's jobs, `poll-once` and `replay` all drive these same
 /// stages, so there is one implementation of each step.
 /// </summary>
-public interface IPipelineStage
+internal interface IPipelineStage
 {
     /// <summary>"poll", "predict", "signal" or "notify": also the job name in job_runs and the logs.</summary>
     string Name { get; }
@@ -37,4 +37,4 @@ public sealed record StageResult(StageOutcome Outcome, int Items, string Summary
 }
 
 /// <summary>What one stage reported, under its name.</summary>
-public sealed record StageRun(string Stage, StageResult Result);
+internal sealed record StageRun(string Stage, StageResult Result);

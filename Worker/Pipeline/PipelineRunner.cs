@@ -10,7 +10,7 @@ namespace KrxSignal.Worker.Pipeline;
 /// The four stages, fixed at compile time: poll (with ingest), then predict, signal and notify. A failing stage does
 /// not stop the later ones. The daemon's jobs, `poll-once` and `replay` all go through here.
 /// </summary>
-public sealed partial class PipelineRunner(
+internal sealed partial class PipelineRunner(
     PollStage poll,
     PredictStage predict,
     SignalStage signal,

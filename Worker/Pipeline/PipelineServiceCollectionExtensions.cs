@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace KrxSignal.Worker.Pipeline;
 
-public static class PipelineServiceCollectionExtensions
+internal static class PipelineServiceCollectionExtensions
 {
     /// <summary>The runner only: each stage is registered by its own feature.</summary>
     public static IServiceCollection AddPipeline(this IServiceCollection services) => services.AddSingleton<PipelineRunner>();

@@ -7,7 +7,7 @@ namespace KrxSignal.Worker.Replay;
 /// Where a replay's notifications go unless the operator asks for real delivery: every message is
 /// accepted (the outbox marks it delivered, so the replay database records it) and nothing leaves the machine.
 /// </summary>
-public static class DeliverySink
+internal static class DeliverySink
 {
     /// <summary>A fresh handler per client build: the client factory disposes the handlers it retires.</summary>
     public static HttpMessageHandler CreateHandler() => new Handler();

@@ -4,7 +4,7 @@ namespace KrxSignal.Worker.Replay;
 /// Counts live HTTP requests (a network model, a real delivery) during a replay: while one is out,
 /// the virtual clock must not jump, or its timeout would fire at once instead of after real time.
 /// </summary>
-public sealed class InFlightGate
+internal sealed class InFlightGate
 {
     private int _inFlight;
 

@@ -8,7 +8,7 @@ namespace KrxSignal.Worker.Replay;
 /// It sits below the resilience pipeline, so retries, timeouts, the circuit breaker and the caches
 /// all run as they do live.
 /// </summary>
-public sealed class RecordedUpstreamHandler(ReplayTape tape, TimeProvider time) : HttpMessageHandler
+internal sealed class RecordedUpstreamHandler(ReplayTape tape, TimeProvider time) : HttpMessageHandler
 {
     public static string? EndpointOf(Uri? uri) => uri?.AbsolutePath switch
     {

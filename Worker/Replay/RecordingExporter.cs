@@ -6,7 +6,7 @@ using KrxSignal.Worker.Calendar;
 namespace KrxSignal.Worker.Replay;
 
 /// <summary>Turns the snapshots the live daemon recorded on one KST day into replay records.</summary>
-public sealed class RecordingExporter(SqliteConnectionFactory connections)
+internal sealed class RecordingExporter(SqliteConnectionFactory connections)
 {
 
     public async Task<IReadOnlyList<ReplayRecord>> ExportAsync(DateOnly day, CancellationToken cancellationToken)

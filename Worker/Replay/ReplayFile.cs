@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace KrxSignal.Worker.Replay;
 
 /// <summary>Reads and writes replay files: UTF-8 JSON Lines, one <see cref="ReplayRecord"/> a line, in time order.</summary>
-public static class ReplayFile
+internal static class ReplayFile
 {
     private static readonly JsonSerializerOptions Options = new()
     {

@@ -8,7 +8,7 @@ namespace KrxSignal.Worker.Replay;
 /// HTTP answer (<see cref="Status"/> with <see cref="Body"/> as JSON, or <see cref="BodyText"/> when the
 /// answer was not JSON) or a <see cref="Failure"/> where no answer came, so outages replay as outages.
 /// </summary>
-public sealed record ReplayRecord
+internal sealed record ReplayRecord
 {
     /// <summary>When the request was sent, in KST (+09:00).</summary>
     [JsonPropertyName("time")]

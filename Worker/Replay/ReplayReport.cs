@@ -1,7 +1,7 @@
 namespace KrxSignal.Worker.Replay;
 
 /// <summary>What a replay did, for its summary table and for tests.</summary>
-public sealed record ReplayReport
+internal sealed record ReplayReport
 {
     public required DateOnly Day { get; init; }
 

@@ -19,7 +19,7 @@ namespace KrxSignal.Worker.Replay;
 /// resilience pipelines, calendar and triggers, on a <see cref="VirtualClock"/> that jumps from one
 /// fire time to the next, with the upstream answered from the recording.
 /// </summary>
-public static class ReplayRunner
+internal static class ReplayRunner
 {
     /// <summary>How long a step may run on real time before the clock jumps to the timer it waits for.</summary>
     private static readonly TimeSpan StuckAfter = TimeSpan.FromMilliseconds(20);

@@ -8,7 +8,7 @@ namespace KrxSignal.Worker.Replay;
 /// was recorded in the cycle at all, for example because the replayed configuration polls more often
 /// than the recorded one, the newest earlier success is served again.
 /// </summary>
-public sealed class ReplayTape
+internal sealed class ReplayTape
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Queue<ReplayRecord>> _pending;

@@ -5,7 +5,7 @@ namespace KrxSignal.Worker.Replay;
 /// when time reaches them. Retry delays, Retry-After waits and attempt timeouts therefore take no
 /// wall time, yet happen in the same order, and read the same instants, as they would live.
 /// </summary>
-public sealed class VirtualClock(DateTimeOffset start) : TimeProvider
+internal sealed class VirtualClock(DateTimeOffset start) : TimeProvider
 {
     private readonly Lock _gate = new();
     private readonly List<VirtualTimer> _timers = [];

@@ -3,7 +3,7 @@ using KrxSignal.Worker.Pipeline;
 namespace KrxSignal.Worker.Scheduling;
 
 /// <summary>The job_runs status values (a CHECK constraint in the schema).</summary>
-public enum JobRunStatus
+internal enum JobRunStatus
 {
     Ok,
     Partial,
@@ -12,7 +12,7 @@ public enum JobRunStatus
 }
 
 /// <param name="Error">Why it was not ok; for a skipped run, why it was skipped.</param>
-public sealed record JobOutcome(JobRunStatus Status, int Items, string? Error)
+internal sealed record JobOutcome(JobRunStatus Status, int Items, string? Error)
 {
     public string StatusText => Status switch
     {

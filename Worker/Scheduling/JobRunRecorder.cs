@@ -9,7 +9,7 @@ namespace KrxSignal.Worker.Scheduling;
 /// One job_runs row per execution: 'running' when it starts, then ok, partial, failed or cancelled
 /// with the items and the error. Rows older than 30 days are pruned about once a day.
 /// </summary>
-public sealed partial class JobRunRecorder(SqliteConnectionFactory database, TimeProvider time, ILogger<JobRunRecorder> logger)
+internal sealed partial class JobRunRecorder(SqliteConnectionFactory database, TimeProvider time, ILogger<JobRunRecorder> logger)
 {
     public static readonly TimeSpan Retention = TimeSpan.FromDays(30);
     private static readonly TimeSpan PruneEvery = TimeSpan.FromDays(1);

@@ -13,7 +13,7 @@ namespace KrxSignal.Worker.Scheduling;
 /// their own cron triggers pinned to the date (day, month and year fields), with the windows
 /// shifted to the session's open and close. Every trigger and calendar is in KST.
 /// </summary>
-public sealed class MarketSchedule
+internal sealed class MarketSchedule
 {
     public const string TriggerGroup = "market";
     public const string NormalDaysCalendar = "krx-normal-days";
@@ -129,14 +129,14 @@ public sealed class MarketSchedule
 
 /// <param name="NextPollAt">The first poll after this one; null when the calendar has no later poll.</param>
 /// <param name="Window">pre-market, regular, post-market, or closed (a poll-once at night).</param>
-public sealed record PollSlot(DateTimeOffset? NextPollAt, string Window)
+internal sealed record PollSlot(DateTimeOffset? NextPollAt, string Window)
 {
     public StageContext Context(bool forceFresh = false, bool deliverNow = false) =>
         new(NextPollAt: NextPollAt, ForceFresh: forceFresh, DeliverNow: deliverNow, Window: Window);
 }
 
 /// <summary>A registered trigger, the window its polls belong to, and the calendar it names (if any).</summary>
-public sealed record ScheduledTrigger(ITrigger Trigger, string Window, ICalendar? Calendar)
+internal sealed record ScheduledTrigger(ITrigger Trigger, string Window, ICalendar? Calendar)
 {
     /// <summary>The trigger's next fire time after <paramref name="instant"/> that its calendar includes, as Quartz computes it.</summary>
     public DateTimeOffset? NextFireAfter(DateTimeOffset instant)

@@ -4,7 +4,7 @@ using Quartz;
 namespace KrxSignal.Worker.Scheduling;
 
 /// <summary>The daemon's one <see cref="MarketSchedule"/>, built when the daemon starts; the heartbeat and PollJob read it.</summary>
-public sealed class MarketScheduleProvider(MarketCalendarSource calendars, TimeProvider time)
+internal sealed class MarketScheduleProvider(MarketCalendarSource calendars, TimeProvider time)
 {
     private MarketSchedule? _schedule;
 

@@ -9,7 +9,7 @@ namespace KrxSignal.Worker.Scheduling;
 /// coverage warnings, and registers exactly the calendars and triggers of <see cref="MarketSchedule"/>.
 /// Runs before the Quartz hosted service starts the scheduler.
 /// </summary>
-public sealed partial class MarketScheduleRegistrar(
+internal sealed partial class MarketScheduleRegistrar(
     ISchedulerFactory schedulers,
     MarketScheduleProvider provider,
     SchedulerLiveness liveness,

@@ -9,7 +9,7 @@ namespace KrxSignal.Worker.Scheduling;
 /// minute around the clock so a backlog and the outbox's retries drain outside market hours too.
 /// </summary>
 [DisallowConcurrentExecution]
-public sealed class PipelineJob(PipelineRunner pipeline, JobRunRecorder recorder, HeartbeatWriter heartbeat, SchedulerLiveness liveness) : IJob
+internal sealed class PipelineJob(PipelineRunner pipeline, JobRunRecorder recorder, HeartbeatWriter heartbeat, SchedulerLiveness liveness) : IJob
 {
     public const string JobName = "pipeline";
     public static readonly JobKey Key = new(JobName, "pipeline");

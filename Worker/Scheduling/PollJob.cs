@@ -11,7 +11,7 @@ namespace KrxSignal.Worker.Scheduling;
 /// run so fresh articles are predicted without waiting for its minute trigger.
 /// </summary>
 [DisallowConcurrentExecution]
-public sealed class PollJob(PipelineRunner pipeline, IOptions<StockApiOptions> stockApi, JobRunRecorder recorder, MarketScheduleProvider schedule, HeartbeatWriter heartbeat) : IJob
+internal sealed class PollJob(PipelineRunner pipeline, IOptions<StockApiOptions> stockApi, JobRunRecorder recorder, MarketScheduleProvider schedule, HeartbeatWriter heartbeat) : IJob
 {
     public static readonly JobKey Key = new("poll", "pipeline");
 

@@ -9,7 +9,7 @@ namespace KrxSignal.Worker.Scheduling;
 /// gone quiet (a stuck thread pool, a job that never returns) is wedged, and the watchdog lets the service manager
 /// restart the daemon.
 /// </summary>
-public sealed class SchedulerLiveness(TimeProvider time) : ILivenessSource
+internal sealed class SchedulerLiveness(TimeProvider time) : ILivenessSource
 {
     /// <summary>Three missed minutes: one slow run or a skipped misfire is not a wedge, a silence this long is.</summary>
     public static readonly TimeSpan SilenceLimit = TimeSpan.FromMinutes(3);

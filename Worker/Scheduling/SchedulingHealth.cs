@@ -4,7 +4,7 @@ using KrxSignal.Worker.Health;
 namespace KrxSignal.Worker.Scheduling;
 
 /// <summary>The heartbeat's window, next poll, last job runs and calendar coverage.</summary>
-public sealed class SchedulingHealth(MarketScheduleProvider schedules, JobRunRecorder runs, TimeProvider time) : IHeartbeatContributor
+internal sealed class SchedulingHealth(MarketScheduleProvider schedules, JobRunRecorder runs, TimeProvider time) : IHeartbeatContributor
 {
     public async ValueTask ContributeAsync(HeartbeatDraft draft, CancellationToken cancellationToken)
     {

@@ -4,7 +4,7 @@ using Quartz;
 
 namespace KrxSignal.Worker.Scheduling;
 
-public static class SchedulingServiceCollectionExtensions
+internal static class SchedulingServiceCollectionExtensions
 {
     /// <summary>Quartz with the poll and pipeline jobs; the triggers come from the calendar when the daemon starts.</summary>
     public static IServiceCollection AddMarketScheduling(this IServiceCollection services)

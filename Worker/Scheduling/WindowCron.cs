@@ -7,7 +7,7 @@ namespace KrxSignal.Worker.Scheduling;
 /// Turns a market window into Quartz cron expressions that fire exactly inside it. A window edge
 /// inside an hour gets its own expression: "0 * 9-15 ..." would also fire 15:31-15:59.
 /// </summary>
-public static class WindowCron
+internal static class WindowCron
 {
     /// <param name="dayPart">The day-of-month, month, day-of-week and optional year fields, e.g. "? * MON-FRI" or "19 11 ? 2026".</param>
     public static IReadOnlyList<string> Expressions(MarketWindow window, string dayPart)

@@ -13,7 +13,7 @@ namespace KrxSignal.Worker.StockApi;
 /// One endpoint: its fresh cache, its own resilience pipeline, its stale fallback, its snapshot recording and its
 /// line in the heartbeat. Never throws for anything the upstream does; only cancellation escapes.
 /// </summary>
-public sealed partial class EndpointFetcher<T>(
+internal sealed partial class EndpointFetcher<T>(
     string endpoint,
     Func<IStockApi, CancellationToken, Task<HttpResponseMessage>> call,
     JsonTypeInfo<T> type,

@@ -5,7 +5,7 @@ namespace KrxSignal.Worker.StockApi;
 /// <summary>What the heartbeat says about one endpoint; replaced whole on every fetch, so readers never see half an update.</summary>
 /// <param name="StaleDataFetchedAt">When the value being served stale was fetched; its age is computed when the heartbeat is written.</param>
 /// <param name="Missing">No usable data: never fetched, or the last good value is older than StockApi:MaxStaleAge.</param>
-public sealed record EndpointStatus(
+internal sealed record EndpointStatus(
     DateTimeOffset? LastSuccess,
     int ConsecutiveFailures,
     DateTimeOffset? StaleDataFetchedAt,
@@ -19,7 +19,7 @@ public sealed record EndpointStatus(
 }
 
 /// <summary>The poll stage's record of each endpoint, read by the heartbeat contributor.</summary>
-public sealed class EndpointHealthBoard
+internal sealed class EndpointHealthBoard
 {
     private readonly ConcurrentDictionary<string, EndpointStatus> _statuses = new();
 

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace KrxSignal.Worker.StockApi;
 
-public enum EndpointOutcomeKind
+internal enum EndpointOutcomeKind
 {
     /// <summary>Fetched now.</summary>
     Fresh,
@@ -18,7 +18,7 @@ public enum EndpointOutcomeKind
 }
 
 /// <summary>One endpoint's part of a poll cycle.</summary>
-public sealed record EndpointOutcome(string Endpoint, EndpointOutcomeKind Kind, TimeSpan Latency, string? Problem = null, TimeSpan? StaleAge = null)
+internal sealed record EndpointOutcome(string Endpoint, EndpointOutcomeKind Kind, TimeSpan Latency, string? Problem = null, TimeSpan? StaleAge = null)
 {
     public bool HasData => Kind is EndpointOutcomeKind.Fresh or EndpointOutcomeKind.Cached or EndpointOutcomeKind.Stale;
 
@@ -33,4 +33,4 @@ public sealed record EndpointOutcome(string Endpoint, EndpointOutcomeKind Kind, 
 }
 
 /// <summary>An outcome with the data it produced (fresh, cached or stale), published to <see cref="MarketData"/>.</summary>
-public sealed record EndpointFetch<T>(EndpointOutcome Outcome, Fetched<T>? Data);
+internal sealed record EndpointFetch<T>(EndpointOutcome Outcome, Fetched<T>? Data);

@@ -7,7 +7,7 @@ namespace KrxSignal.Worker.StockApi;
 /// reads the body itself, under a size limit, so a garbage answer becomes a counted failure, never an exception
 /// thrown from inside Refit, and the exact bytes can be recorded for replay.
 /// </summary>
-public interface IStockApi
+internal interface IStockApi
 {
     [Get("/api/webai/portfolio")]
     Task<HttpResponseMessage> GetPortfolioAsync(CancellationToken cancellationToken);

@@ -13,7 +13,7 @@ namespace KrxSignal.Worker.StockApi;
 /// published to <see cref="MarketData"/>, new articles ingested, old snapshots pruned, one Info line per cycle.
 /// Ok when every endpoint has fresh or cached data, Failed when none has, Partial otherwise.
 /// </summary>
-public sealed partial class PollStage(
+internal sealed partial class PollStage(
     StockApiClientFactory clients,
     StockApiFetchers fetchers,
     MarketData market,

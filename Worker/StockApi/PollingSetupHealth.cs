@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace KrxSignal.Worker.StockApi;
 
 /// <summary>A fresh install starts, and the heartbeat tells its operator what to configure.</summary>
-public sealed class PollingSetupHealth(IOptions<StockApiOptions> options) : IHeartbeatContributor
+internal sealed class PollingSetupHealth(IOptions<StockApiOptions> options) : IHeartbeatContributor
 {
     public ValueTask ContributeAsync(HeartbeatDraft draft, CancellationToken cancellationToken)
     {

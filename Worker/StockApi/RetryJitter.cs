@@ -4,7 +4,7 @@ namespace KrxSignal.Worker.StockApi;
 /// The factor each back-off delay is multiplied by. Random in production so several workers behind one NAS do not
 /// retry in lockstep; <see cref="None"/> in tests so the 1/2/4 s schedule can be asserted exactly.
 /// </summary>
-public sealed class RetryJitter(Func<double> factor)
+internal sealed class RetryJitter(Func<double> factor)
 {
     /// <summary>±20 %: enough to spread retries, small enough that the schedule still reads 1, 2, 4 s.</summary>
 #pragma warning disable CA5394 // Spreading retries needs no cryptographic randomness.

@@ -5,10 +5,10 @@ namespace KrxSignal.Worker.StockApi;
 
 /// <param name="HttpStatus">Null when no answer came (timeout, connection failure, open circuit).</param>
 /// <param name="Payload">The body as received (also for error answers and unreadable bodies, so replay can reproduce them); null when there was none or it was over the size limit.</param>
-public sealed record SnapshotRow(string Endpoint, DateTimeOffset FetchedAt, int? HttpStatus, long LatencyMs, string? Payload, string? Error, bool ServedStale);
+internal sealed record SnapshotRow(string Endpoint, DateTimeOffset FetchedAt, int? HttpStatus, long LatencyMs, string? Payload, string? Error, bool ServedStale);
 
 /// <summary>The recording that replay reads: one row per endpoint fetch, good or bad.</summary>
-public sealed class SnapshotStore(SqliteConnectionFactory connections)
+internal sealed class SnapshotStore(SqliteConnectionFactory connections)
 {
     public async Task AddAsync(SnapshotRow row, CancellationToken cancellationToken)
     {

@@ -7,7 +7,7 @@ namespace KrxSignal.Worker.StockApi;
 /// stage and the doctor check are singletons, so they take a fresh one per use instead of capturing one, and the
 /// HttpClientFactory's handler rotation keeps working.
 /// </summary>
-public sealed class StockApiClientFactory(IServiceProvider services)
+internal sealed class StockApiClientFactory(IServiceProvider services)
 {
     public IStockApi Create() => services.GetRequiredService<IStockApi>();
 }

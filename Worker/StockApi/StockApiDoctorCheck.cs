@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace KrxSignal.Worker.StockApi;
 
 /// <summary>`doctor`: one real GET of the portfolio, no retries, a short timeout: is the upstream there, and does it take our key?</summary>
-public sealed class StockApiDoctorCheck(StockApiClientFactory clients, IOptions<StockApiOptions> options, TimeProvider time) : IDoctorCheck
+internal sealed class StockApiDoctorCheck(StockApiClientFactory clients, IOptions<StockApiOptions> options, TimeProvider time) : IDoctorCheck
 {
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
 

@@ -45,7 +45,7 @@ public sealed record Article(
     [property: JsonPropertyName("url")] string? Url = null,
     [property: JsonPropertyName("sentiment")] double? Sentiment = null);
 
-public sealed record ScreenerRequest(
+internal sealed record ScreenerRequest(
     [property: JsonPropertyName("mode")] string Mode,
     [property: JsonPropertyName("top_n")] int TopN = 20,
     [property: JsonPropertyName("weights")] IReadOnlyDictionary<string, double>? Weights = null);

@@ -5,7 +5,7 @@ using KrxSignal.Worker.Calendar;
 namespace KrxSignal.Worker.StockApi;
 
 /// <summary>The three endpoints, each with its own pipeline and cache; one instance per process so caches survive cycles.</summary>
-public sealed class StockApiFetchers(
+internal sealed class StockApiFetchers(
     StockApiResilience resilience,
     SnapshotStore snapshots,
     EndpointHealthBoard board,

@@ -4,7 +4,7 @@ using KrxSignal.Worker.Health;
 namespace KrxSignal.Worker.StockApi;
 
 /// <summary>The endpoints' part of the heartbeat: per endpoint state, and why the worker is degraded or unhealthy.</summary>
-public sealed class StockApiHealth(EndpointHealthBoard board, TimeProvider time) : IHeartbeatContributor
+internal sealed class StockApiHealth(EndpointHealthBoard board, TimeProvider time) : IHeartbeatContributor
 {
     public const string KeyRejectedReason = "upstream rejected the key";
 

@@ -14,4 +14,4 @@ namespace KrxSignal.Worker.StockApi;
 [JsonSerializable(typeof(NewsSentiment))]
 [JsonSerializable(typeof(ScreenerRequest))]
 [JsonSerializable(typeof(ScreenerResult))]
-public sealed partial class StockApiJsonContext : JsonSerializerContext;
+internal sealed partial class StockApiJsonContext : JsonSerializerContext;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace KrxSignal.Worker.StockApi;
 
 /// <summary>Adds X-WebAI-Key from the secret to every upstream request; the value is never logged or recorded.</summary>
-public sealed class StockApiKeyHandler(IOptionsMonitor<StockApiOptions> options) : DelegatingHandler
+internal sealed class StockApiKeyHandler(IOptionsMonitor<StockApiOptions> options) : DelegatingHandler
 {
     public const string HeaderName = "X-WebAI-Key";
 

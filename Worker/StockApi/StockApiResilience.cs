@@ -12,7 +12,7 @@ namespace KrxSignal.Worker.StockApi;
 /// Builds one resilience pipeline per endpoint (retry → circuit breaker → attempt timeout), every value set
 /// explicitly rather than inherited from a standard handler, and every delay on the injected TimeProvider.
 /// </summary>
-public sealed partial class StockApiResilience(IOptions<StockApiOptions> options, TimeProvider time, RetryJitter jitter, ILogger<StockApiResilience> logger)
+internal sealed partial class StockApiResilience(IOptions<StockApiOptions> options, TimeProvider time, RetryJitter jitter, ILogger<StockApiResilience> logger)
 {
     /// <summary>When the next poll is due: no wait (back-off or Retry-After) may run past it.</summary>
     public static readonly ResiliencePropertyKey<DateTimeOffset?> NextPollAt = new("krx.next-poll-at");

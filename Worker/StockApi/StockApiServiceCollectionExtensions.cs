@@ -8,7 +8,7 @@ using Refit;
 
 namespace KrxSignal.Worker.StockApi;
 
-public static class StockApiServiceCollectionExtensions
+internal static class StockApiServiceCollectionExtensions
 {
     /// <summary>
     /// The named HttpClient under the Refit client that every upstream call goes through. Replay swaps its primary handler to answer from a

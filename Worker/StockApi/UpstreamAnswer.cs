@@ -9,7 +9,7 @@ namespace KrxSignal.Worker.StockApi;
 /// What one HTTP attempt brought back, read completely inside the attempt (so the attempt timeout covers a body
 /// that trickles in) and capped at <see cref="MaxBodyBytes"/>.
 /// </summary>
-public sealed record UpstreamAnswer(HttpStatusCode Status, RetryConditionHeaderValue? RetryAfter, string? MediaType, byte[] Body, bool TooLarge)
+internal sealed record UpstreamAnswer(HttpStatusCode Status, RetryConditionHeaderValue? RetryAfter, string? MediaType, byte[] Body, bool TooLarge)
 {
     /// <summary>No answer of this API is near this size; a bigger one is a broken or hostile server, not data.</summary>
     public const int MaxBodyBytes = 5 * 1024 * 1024;

@@ -8,7 +8,7 @@ namespace KrxSignal.Worker.StockApi;
 /// Turns a 2xx body into a checked value or a one-line problem. Nothing here throws: a garbage answer is a counted
 /// failure of its endpoint, and the stale fallback carries the cycle.
 /// </summary>
-public static partial class UpstreamPayload
+internal static partial class UpstreamPayload
 {
     private const int MaxProblemLength = 200;
 

@@ -4,7 +4,7 @@ using KrxSignal.Worker.Health.Doctor;
 namespace KrxSignal.Worker.Storage;
 
 /// <summary>Reads the database without changing it: schema version and integrity.</summary>
-public sealed class DatabaseCheck(SqliteConnectionFactory connections, SchemaMigrator migrator) : IDoctorCheck
+internal sealed class DatabaseCheck(SqliteConnectionFactory connections, SchemaMigrator migrator) : IDoctorCheck
 {
     public string Name => "database";
 

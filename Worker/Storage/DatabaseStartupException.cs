@@ -1,4 +1,4 @@
 namespace KrxSignal.Worker.Storage;
 
 /// <summary>The database cannot be used; the message says which file and what to do.</summary>
-public sealed class DatabaseStartupException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class DatabaseStartupException(string message, Exception? inner = null) : Exception(message, inner);

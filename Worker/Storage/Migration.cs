@@ -4,7 +4,7 @@ using System.Reflection;
 namespace KrxSignal.Worker.Storage;
 
 /// <summary>One schema step; <see cref="Version"/> becomes PRAGMA user_version once it is applied.</summary>
-public sealed record Migration(int Version, string Name, string Sql)
+internal sealed record Migration(int Version, string Name, string Sql)
 {
     /// <summary>The migrations shipped in this assembly (Storage/Migrations/NNNN_name.sql), in order.</summary>
     public static IReadOnlyList<Migration> Embedded { get; } = LoadEmbedded();

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace KrxSignal.Worker.Storage;
 
 /// <summary>Brings the file to the latest schema, one transaction per step, and checks its integrity.</summary>
-public sealed partial class SchemaMigrator(SqliteConnectionFactory connections, ILogger<SchemaMigrator> logger, IReadOnlyList<Migration>? migrations = null)
+internal sealed partial class SchemaMigrator(SqliteConnectionFactory connections, ILogger<SchemaMigrator> logger, IReadOnlyList<Migration>? migrations = null)
 {
     private const int SqliteCorrupt = 11;
     private const int SqliteNotADatabase = 26;

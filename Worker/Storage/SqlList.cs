@@ -11,7 +11,7 @@ namespace KrxSignal.Worker.Storage;
 /// @ids1…@idsN, a new text for every length, up to SQLite's parameter limit), and the list is a table, so it can
 /// also be joined or inserted from (<c>INSERT … SELECT … FROM json_each(@Channels)</c>), which <c>IN @ids</c> cannot.
 /// </summary>
-public static class SqlList
+internal static class SqlList
 {
     /// <summary>The JSON array to bind to a json_each parameter.</summary>
     public static string Of(IEnumerable<string> values) => JsonSerializer.Serialize(values.ToArray(), SqlListJson.Default.StringArray);

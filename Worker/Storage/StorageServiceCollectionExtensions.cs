@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace KrxSignal.Worker.Storage;
 
-public static class StorageServiceCollectionExtensions
+internal static class StorageServiceCollectionExtensions
 {
     public static IServiceCollection AddStorage(this IServiceCollection services)
     {

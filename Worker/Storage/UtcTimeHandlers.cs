@@ -8,7 +8,7 @@ namespace KrxSignal.Worker.Storage;
 /// Stores every instant as UTC ISO-8601 text with millisecond precision ("2026-11-19T22:00:00.000Z"):
 /// readable in sqlite3, and text order equals time order, so SQL can compare and sort it.
 /// </summary>
-public static class UtcTimeHandlers
+internal static class UtcTimeHandlers
 {
     public const string Format = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
 

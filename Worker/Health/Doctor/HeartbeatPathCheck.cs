@@ -1,6 +1,6 @@
 namespace KrxSignal.Worker.Health.Doctor;
 
-public sealed class HeartbeatPathCheck(HeartbeatWriter heartbeat) : IDoctorCheck
+internal sealed class HeartbeatPathCheck(HeartbeatWriter heartbeat) : IDoctorCheck
 {
     public string Name => "heartbeat";
 

@@ -1,7 +1,7 @@
 namespace KrxSignal.Worker.Health.Doctor;
 
 /// <summary>One line of `Worker doctor`; each feature registers the checks for what it depends on.</summary>
-public interface IDoctorCheck
+internal interface IDoctorCheck
 {
     string Name { get; }
 

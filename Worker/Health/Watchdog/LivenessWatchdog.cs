@@ -11,7 +11,7 @@ namespace KrxSignal.Worker.Health.Watchdog;
 /// wedged daemon is killed and restarted rather than left running idle. Without a systemd watchdog it ends the
 /// daemon itself after <see cref="WatchdogOptions.SelfRestartAfter"/>, and the service manager's recovery restarts it.
 /// </summary>
-public sealed partial class LivenessWatchdog(
+internal sealed partial class LivenessWatchdog(
     IEnumerable<ILivenessSource> sources,
     ISystemdNotifier notifier,
     SystemdWatchdogSettings systemd,

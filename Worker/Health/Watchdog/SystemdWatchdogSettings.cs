@@ -6,7 +6,7 @@ namespace KrxSignal.Worker.Health.Watchdog;
 /// Whether systemd expects watchdog pings, read the way sd_watchdog_enabled(3) does: WATCHDOG_USEC is the
 /// timeout in microseconds, and WATCHDOG_PID, when set, must be this process (a child inherits neither duty).
 /// </summary>
-public sealed record SystemdWatchdogSettings(TimeSpan? Timeout)
+internal sealed record SystemdWatchdogSettings(TimeSpan? Timeout)
 {
     public static SystemdWatchdogSettings Disabled { get; } = new((TimeSpan?)null);
 

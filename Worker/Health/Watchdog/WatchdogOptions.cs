@@ -2,7 +2,7 @@ using KrxSignal.Worker.Configuration;
 
 namespace KrxSignal.Worker.Health.Watchdog;
 
-public sealed class WatchdogOptions : IValidatedOptions
+internal sealed class WatchdogOptions : IValidatedOptions
 {
     public static string Section => "Watchdog";
 
