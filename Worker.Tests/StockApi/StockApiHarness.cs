@@ -33,7 +33,7 @@ public sealed class StockApiHarness : IDisposable
     private readonly TempFolder _folder = new();
     private readonly ServiceProvider _services;
 
-    public StockApiHarness(IReadOnlyDictionary<string, string?>? settings = null)
+    private StockApiHarness(IReadOnlyDictionary<string, string?>? settings)
     {
         Server = WireMockServer.Start();
         var values = new Dictionary<string, string?>
@@ -58,7 +58,14 @@ public sealed class StockApiHarness : IDisposable
         // Innermost handler: sees each attempt on the fake clock, and tells the driver when a request is on the wire.
         services.AddHttpClient(StockApiServiceCollectionExtensions.HttpClientName).AddHttpMessageHandler(() => new ProbeHandler(this));
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-        _services.GetRequiredService<SchemaMigrator>().MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    /// <summary>The poll stage over a migrated database, with <paramref name="settings"/> on top of the upstream's address and key.</summary>
+    public static async Task<StockApiHarness> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var harness = new StockApiHarness(settings);
+        await harness._services.GetRequiredService<SchemaMigrator>().MigrateAsync(CancellationToken.None);
+        return harness;
     }
 
     public WireMockServer Server { get; }
