@@ -8,9 +8,9 @@ namespace KrxSignal.Worker.Tests.Configuration;
 
 public sealed class OptionsValidationTests : IDisposable
 {
-    private readonly TempFolder _folder = new();
+    private readonly TestHost _host = new();
 
-    public void Dispose() => _folder.Dispose();
+    public void Dispose() => _host.Dispose();
 
     [Theory]
     [InlineData("StockApi:AttemptTimeout", "00:00:00", "StockApi:AttemptTimeout must be between")]
@@ -73,15 +73,5 @@ public sealed class OptionsValidationTests : IDisposable
         act.Should().NotThrow();
     }
 
-    private Microsoft.Extensions.Hosting.IHost BuildHost(Dictionary<string, string?> overrides) =>
-        WorkerHost.CreateBuilder(new WorkerHostSettings
-        {
-            ContentRoot = AppContext.BaseDirectory,
-            Overrides = new Dictionary<string, string?>(overrides)
-            {
-                ["Storage:DatabasePath"] = _folder.File("worker.db"),
-                ["Heartbeat:Path"] = _folder.File("heartbeat.json"),
-                ["Logs:Directory"] = _folder.File("logs"),
-            },
-        }).Build();
+    private Microsoft.Extensions.Hosting.IHost BuildHost(Dictionary<string, string?> overrides) => _host.Build(overrides);
 }

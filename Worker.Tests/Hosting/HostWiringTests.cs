@@ -9,23 +9,14 @@ namespace KrxSignal.Worker.Tests.Hosting;
 
 public sealed class HostWiringTests : IDisposable
 {
-    private readonly TempFolder _folder = new();
+    private readonly TestHost _host = new();
 
-    public void Dispose() => _folder.Dispose();
+    public void Dispose() => _host.Dispose();
 
     [Fact]
     public void Build_RealComposition_ValidatesOnBuildAndOnStart()
     {
-        var builder = WorkerHost.CreateBuilder(new WorkerHostSettings
-        {
-            ContentRoot = AppContext.BaseDirectory,
-            Overrides = new Dictionary<string, string?>
-            {
-                ["Storage:DatabasePath"] = _folder.File("worker.db"),
-                ["Heartbeat:Path"] = _folder.File("heartbeat.json"),
-                ["Logs:Directory"] = _folder.File("logs"),
-            },
-        });
+        var builder = _host.CreateBuilder();
 
         // The production builder already asks for ValidateOnBuild; asking again here makes the test independent of that.
         builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }));
@@ -39,9 +30,9 @@ public sealed class HostWiringTests : IDisposable
     [Fact]
     public void AppPaths_RelativePath_ResolvesAgainstBaseNotCurrentDirectory()
     {
-        var paths = new AppPaths(_folder.Path);
+        var paths = new AppPaths(_host.Folder.Path);
 
-        paths.Resolve("data/worker.db").Should().Be(Path.Combine(_folder.Path, "data", "worker.db"));
+        paths.Resolve("data/worker.db").Should().Be(Path.Combine(_host.Folder.Path, "data", "worker.db"));
         paths.Resolve("/var/lib/krx/worker.db").Should().Be("/var/lib/krx/worker.db");
     }
 }

@@ -8,11 +8,17 @@ using Microsoft.Extensions.Logging.Testing;
 
 namespace KrxSignal.Worker.Tests.Notify;
 
-public sealed class ChannelDeliveryTests : IDisposable
+public sealed class ChannelDeliveryTests : IAsyncLifetime
 {
-    private readonly OutboxScenario _s = new();
+    private OutboxScenario _s = null!;
 
-    public void Dispose() => _s.Dispose();
+    public async Task InitializeAsync() => _s = await OutboxScenario.CreateAsync();
+
+    public Task DisposeAsync()
+    {
+        _s.Dispose();
+        return Task.CompletedTask;
+    }
 
     [Fact]
     public async Task RunAsync_WebhookOkTelegramDown_RetriesOnlyTelegram()

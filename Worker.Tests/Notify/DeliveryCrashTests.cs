@@ -5,11 +5,17 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace KrxSignal.Worker.Tests.Notify;
 
-public sealed class DeliveryCrashTests : IDisposable
+public sealed class DeliveryCrashTests : IAsyncLifetime
 {
-    private readonly OutboxScenario _s = new();
+    private OutboxScenario _s = null!;
 
-    public void Dispose() => _s.Dispose();
+    public async Task InitializeAsync() => _s = await OutboxScenario.CreateAsync();
+
+    public Task DisposeAsync()
+    {
+        _s.Dispose();
+        return Task.CompletedTask;
+    }
 
     [Fact]
     public async Task RunAsync_ProcessDiesAfterWebhook200BeforeCommit_RedeliversOnceWithSameKey()

@@ -12,36 +12,23 @@ namespace KrxSignal.Worker.Tests.Notify;
 
 public sealed class NotifyWiringTests : IDisposable
 {
-    private readonly TempFolder _folder = new();
-    private readonly WireMockServer _server = WireMockServer.Start();
+    private readonly TestHost _host = new();
 
-    public void Dispose()
-    {
-        _server.Stop();
-        _server.Dispose();
-        _folder.Dispose();
-    }
+    public void Dispose() => _host.Dispose();
 
     [Fact]
     public async Task RealHost_BothChannels_RefitClientsCreatedAndSendThroughTheirPipelines()
     {
-        _server.Given(Request.Create().UsingPost()).RespondWith(Response.Create().WithStatusCode(200).WithBody("""{"ok":true}"""));
-        var builder = WorkerHost.CreateBuilder(new WorkerHostSettings
+        var server = _host.Server();
+        server.Given(Request.Create().UsingPost()).RespondWith(Response.Create().WithStatusCode(200).WithBody("""{"ok":true}"""));
+        using var host = _host.Build(new Dictionary<string, string?>
         {
-            ContentRoot = AppContext.BaseDirectory,
-            Overrides = new Dictionary<string, string?>
-            {
-                ["Storage:DatabasePath"] = _folder.File("worker.db"),
-                ["Heartbeat:Path"] = _folder.File("heartbeat.json"),
-                ["Logs:Directory"] = _folder.File("logs"),
-                ["Notify:Webhook:Url"] = _server.Url + "/hook",
-                ["Notify:Webhook:Secret"] = "s",
-                ["Notify:Telegram:BaseUrl"] = _server.Url,
-                ["Notify:Telegram:BotToken"] = "1:abc",
-                ["Notify:Telegram:ChatId"] = "7",
-            },
+            ["Notify:Webhook:Url"] = server.Url + "/hook",
+            ["Notify:Webhook:Secret"] = "s",
+            ["Notify:Telegram:BaseUrl"] = server.Url,
+            ["Notify:Telegram:BotToken"] = "1:abc",
+            ["Notify:Telegram:ChatId"] = "7",
         });
-        using var host = builder.Build();
 
         var stages = host.Services.GetRequiredService<PipelineRunner>().Stages.Select(s => s.Name).ToList();
         var channels = host.Services.GetServices<INotificationChannel>().ToList();
@@ -51,10 +38,10 @@ public sealed class NotifyWiringTests : IDisposable
         stages.Should().ContainInOrder("signal", "notify");
         channels.Select(c => (c.Name, c.IsConfigured)).Should().Equal(("webhook", true), ("telegram", true));
         results.Should().OnlyContain(r => r.Delivered, "RestService.ForGenerated works without Refit.Reflection");
-        _server.LogEntries.Select(e => e.RequestMessage!.Path).Should().BeEquivalentTo(["/hook", "/bot1:abc/sendMessage"]);
+        server.LogEntries.Select(e => e.RequestMessage!.Path).Should().BeEquivalentTo(["/hook", "/bot1:abc/sendMessage"]);
 
         host.Dispose(); // flushes the log files
-        var logFolder = _folder.File("logs");
+        var logFolder = _host.Folder.File("logs");
         var logged = Directory.Exists(logFolder) ? Directory.EnumerateFiles(logFolder, "*", SearchOption.AllDirectories).Select(File.ReadAllText) : [];
         logged.Should().NotContain(text => text.Contains("1:abc", StringComparison.Ordinal), "the bot token is in Telegram's URL, which is never logged");
     }

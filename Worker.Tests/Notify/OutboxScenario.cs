@@ -18,19 +18,22 @@ public sealed class OutboxScenario : IDisposable
     public const string Secret = "test-webhook-secret";
     public const string BotToken = "123456:TEST-bot-token";
 
-    public OutboxScenario()
+    private OutboxScenario(SignalsTestDatabase db)
     {
+        Db = db;
         Server = WireMockServer.Start();
         Clock = SignalsTestDatabase.NewClock();
     }
 
-    public SignalsTestDatabase Db { get; } = new();
+    public SignalsTestDatabase Db { get; }
 
     public WireMockServer Server { get; }
 
     public FakeTimeProvider Clock { get; }
 
     public const string TelegramPath = $"/bot{BotToken}/sendMessage";
+
+    public static async Task<OutboxScenario> CreateAsync() => new(await SignalsTestDatabase.CreateAsync());
 
     public Dictionary<string, string?> Settings(bool webhook = true, bool telegram = false, bool predictions = false) => new()
     {

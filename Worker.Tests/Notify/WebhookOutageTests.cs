@@ -4,11 +4,17 @@ using KrxSignal.Worker.Tests.Signals;
 
 namespace KrxSignal.Worker.Tests.Notify;
 
-public sealed class WebhookOutageTests : IDisposable
+public sealed class WebhookOutageTests : IAsyncLifetime
 {
-    private readonly OutboxScenario _s = new();
+    private OutboxScenario _s = null!;
 
-    public void Dispose() => _s.Dispose();
+    public async Task InitializeAsync() => _s = await OutboxScenario.CreateAsync();
+
+    public Task DisposeAsync()
+    {
+        _s.Dispose();
+        return Task.CompletedTask;
+    }
 
     [Fact]
     public async Task RunAsync_WebhookDownForAnHourThenBack_EveryMessageDeliveredOnceInOrder()

@@ -1,20 +1,23 @@
 using Dapper;
-using KrxSignal.Worker.Hosting;
 using KrxSignal.Worker.Predictions;
 using KrxSignal.Worker.Storage;
 using KrxSignal.Worker.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace KrxSignal.Worker.Tests.Predictions;
 
-/// <summary>The real composition over a real SQLite file, with the prediction stage ready to drive.</summary>
+/// <summary>The real composition (<see cref="TestHost"/>) over a real SQLite file, with the prediction stage ready to drive.</summary>
 internal sealed class PredictionHost : IDisposable
 {
+    private readonly TestHost _fixture;
     private readonly IHost _host;
 
-    private PredictionHost(IHost host) => _host = host;
+    private PredictionHost(TestHost fixture, IHost host)
+    {
+        _fixture = fixture;
+        _host = host;
+    }
 
     public IServiceProvider Services => _host.Services;
 
@@ -22,26 +25,13 @@ internal sealed class PredictionHost : IDisposable
 
     public SqliteConnectionFactory Connections => Services.GetRequiredService<SqliteConnectionFactory>();
 
+    /// <param name="time">The clock; the real one when null, for the tests that measure real model calls.</param>
     public static async Task<PredictionHost> StartAsync(
         TempFolder folder, IDictionary<string, string?> settings, TimeProvider? time = null, Action<IServiceCollection>? configure = null)
     {
-        var overrides = new Dictionary<string, string?>(settings)
-        {
-            ["Storage:DatabasePath"] = folder.File("worker.db"),
-            ["Heartbeat:Path"] = folder.File("heartbeat.json"),
-            ["Logs:Directory"] = folder.File("logs"),
-        };
-        var builder = WorkerHost.CreateBuilder(new WorkerHostSettings { ContentRoot = AppContext.BaseDirectory, Overrides = overrides });
-        if (time is not null)
-        {
-            builder.Services.RemoveAll<TimeProvider>();
-            builder.Services.AddSingleton(time);
-        }
-
-        configure?.Invoke(builder.Services);
-        var host = builder.Build();
-        await host.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(CancellationToken.None);
-        return new PredictionHost(host);
+        var fixture = new TestHost(folder);
+        var host = await fixture.BuildMigratedAsync(new Dictionary<string, string?>(settings), time ?? TimeProvider.System, configure);
+        return new PredictionHost(fixture, host);
     }
 
     /// <summary>Model settings for Models:N in the configuration.</summary>
@@ -92,7 +82,11 @@ internal sealed class PredictionHost : IDisposable
             "SELECT calls, failures, tokens, cost FROM model_usage WHERE day = @day AND model_id = @modelId;", new { day, modelId });
     }
 
-    public void Dispose() => _host.Dispose();
+    public void Dispose()
+    {
+        _host.Dispose();
+        _fixture.Dispose();
+    }
 }
 
 internal sealed class StoredPrediction

@@ -5,7 +5,6 @@ using KrxSignal.Worker.Replay;
 using KrxSignal.Worker.Storage;
 using KrxSignal.Worker.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
@@ -15,23 +14,25 @@ namespace KrxSignal.Worker.Tests.Replay;
 public sealed class ExportRoundTripTests : IDisposable
 {
     private static readonly DateTimeOffset TenKst = new(2026, 11, 20, 10, 0, 0, TimeSpan.FromHours(9));
-    private readonly TempFolder _folder = new();
-    private readonly WireMockServer _upstream = WireMockServer.Start();
+    private readonly TestHost _host = new(start: TenKst);
+    private readonly TempFolder _folder;
+    private readonly WireMockServer _upstream;
 
-    public void Dispose()
+    public ExportRoundTripTests()
     {
-        _upstream.Stop();
-        _upstream.Dispose();
-        _folder.Dispose();
+        _folder = _host.Folder;
+        _upstream = _host.Server();
     }
+
+    public void Dispose() => _host.Dispose();
 
     [Fact]
     public async Task ExportThenReplay_PollOnceLoopRecording_ReplaysToTheSameArticleSet()
     {
         var recorded = _folder.File("live.db");
-        var time = new FakeTimeProvider(TenKst);
+        var time = _host.Time;
         StubUpstream(articleCount: 3);
-        using (var host = LiveHost(recorded, time))
+        using (var host = LiveHost(recorded))
         {
             await host.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(CancellationToken.None);
             var runner = host.Services.GetRequiredService<PipelineRunner>();
@@ -66,21 +67,12 @@ public sealed class ExportRoundTripTests : IDisposable
         (await ArticleIdsAsync(report.DatabasePath)).Should().Equal(live);
     }
 
-    private Microsoft.Extensions.Hosting.IHost LiveHost(string database, TimeProvider time)
+    private Microsoft.Extensions.Hosting.IHost LiveHost(string database) => _host.Build(new Dictionary<string, string?>
     {
-        var builder = WorkerHost.CreateBuilder(new WorkerHostSettings
-        {
-            Overrides = new Dictionary<string, string?>
-            {
-                ["StockApi:BaseUrl"] = _upstream.Url,
-                ["StockApi:ApiKey"] = "test-key",
-                ["Storage:DatabasePath"] = database,
-                ["Logs:Directory"] = _folder.File("logs"),
-            },
-        });
-        builder.Services.AddSingleton(time);
-        return builder.Build();
-    }
+        ["StockApi:BaseUrl"] = _upstream.Url,
+        ["StockApi:ApiKey"] = "test-key",
+        ["Storage:DatabasePath"] = database,
+    });
 
     private void StubUpstream(int articleCount)
     {

@@ -5,11 +5,17 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace KrxSignal.Worker.Tests.Signals;
 
-public sealed class SignalStageTests : IDisposable
+public sealed class SignalStageTests : IAsyncLifetime
 {
-    private readonly SignalsTestDatabase _db = new();
+    private SignalsTestDatabase _db = null!;
 
-    public void Dispose() => _db.Dispose();
+    public async Task InitializeAsync() => _db = await SignalsTestDatabase.CreateAsync();
+
+    public Task DisposeAsync()
+    {
+        _db.Dispose();
+        return Task.CompletedTask;
+    }
 
     [Fact]
     public async Task RunAsync_RecentPredictions_StoresSignalWithHandComputedScore()

@@ -17,11 +17,18 @@ public sealed class SignalsTestDatabase : IDisposable
     private readonly TempFolder _folder = new();
     private int _articles;
 
-    public SignalsTestDatabase()
+    private SignalsTestDatabase()
     {
         Path = _folder.File("worker.db");
         Connections = new SqliteConnectionFactory(Path);
-        new SchemaMigrator(Connections, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    /// <summary>A new file, migrated to the latest schema.</summary>
+    public static async Task<SignalsTestDatabase> CreateAsync()
+    {
+        var database = new SignalsTestDatabase();
+        await new SchemaMigrator(database.Connections, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
+        return database;
     }
 
     public string Path { get; }

@@ -6,11 +6,17 @@ using WireMock.ResponseBuilders;
 
 namespace KrxSignal.Worker.Tests.StockApi;
 
-public sealed class PollStageTests : IDisposable
+public sealed class PollStageTests : IAsyncLifetime
 {
-    private readonly StockApiHarness _api = new();
+    private StockApiHarness _api = null!;
 
-    public void Dispose() => _api.Dispose();
+    public async Task InitializeAsync() => _api = await StockApiHarness.StartAsync();
+
+    public Task DisposeAsync()
+    {
+        _api.Dispose();
+        return Task.CompletedTask;
+    }
 
     [Fact]
     public async Task RunAsync_AllEndpointsHealthy_PublishesRecordsAndIngests()
@@ -179,7 +185,7 @@ public sealed class PollStageTests : IDisposable
     public async Task RunAsync_OneEndpointHangs_OthersCompleteAndCycleIsPartial()
     {
         // A one-second attempt timeout keeps the hanging answers (four seconds of real time) short-lived in the test.
-        using var api = new StockApiHarness(new Dictionary<string, string?> { ["StockApi:AttemptTimeout"] = "00:00:01" });
+        using var api = await StockApiHarness.StartAsync(new Dictionary<string, string?> { ["StockApi:AttemptTimeout"] = "00:00:01" });
         api.Answer(StockApiHarness.PortfolioPath, Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(Payloads.Portfolio).WithDelay(TimeSpan.FromSeconds(4)));
         api.Answer(StockApiHarness.NewsPath, 200, Payloads.News);
         api.Answer(StockApiHarness.ScreenerPath, 200, Payloads.Screener);
@@ -208,7 +214,7 @@ public sealed class PollStageTests : IDisposable
     [Fact]
     public async Task RunAsync_BaseUrlUnset_FailsSayingSo()
     {
-        using var unset = new StockApiHarness(new Dictionary<string, string?> { ["StockApi:BaseUrl"] = "" });
+        using var unset = await StockApiHarness.StartAsync(new Dictionary<string, string?> { ["StockApi:BaseUrl"] = "" });
 
         var result = await unset.RunCycleAsync();
 

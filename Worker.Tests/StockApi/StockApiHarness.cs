@@ -6,8 +6,9 @@ using KrxSignal.Worker.Pipeline;
 using KrxSignal.Worker.StockApi;
 using KrxSignal.Worker.Storage;
 using KrxSignal.Worker.Tests.Support;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
@@ -18,7 +19,7 @@ using WireMock.Server;
 namespace KrxSignal.Worker.Tests.StockApi;
 
 /// <summary>
-/// The poll stage wired as in production, against WireMock on loopback, a real SQLite file and a fake clock.
+/// The poll stage in the production composition (<see cref="TestHost"/>), against WireMock on loopback, a real SQLite file and a fake clock.
 /// The clock moves only when the test drives it, so retry and breaker waits cost no wall-clock time.
 /// </summary>
 public sealed class StockApiHarness : IDisposable
@@ -31,12 +32,12 @@ public sealed class StockApiHarness : IDisposable
     /// <summary>Friday 2026-11-20 10:00 KST.</summary>
     public static readonly DateTimeOffset Start = new(2026, 11, 20, 1, 0, 0, TimeSpan.Zero);
 
-    private readonly TempFolder _folder = new();
-    private readonly ServiceProvider _services;
+    private readonly TestHost _fixture = new(start: Start);
+    private readonly IHost _host;
 
-    public StockApiHarness(IReadOnlyDictionary<string, string?>? settings = null)
+    private StockApiHarness(IReadOnlyDictionary<string, string?>? settings)
     {
-        Server = WireMockServer.Start();
+        Server = _fixture.Server();
         var values = new Dictionary<string, string?>
         {
             ["StockApi:BaseUrl"] = Server.Url,
@@ -47,38 +48,41 @@ public sealed class StockApiHarness : IDisposable
             values[key] = value;
         }
 
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddFakeLogging());
-        services.AddSingleton<TimeProvider>(Time);
-        services.AddSingleton(RetryJitter.None);
-        services.AddSingleton(new SqliteConnectionFactory(_folder.File("worker.db")));
-        services.AddSingleton<SchemaMigrator>();
-        services.AddStockApi();
-        services.AddIngest();
+        _host = _fixture.Build(values, configure: services =>
+        {
+            services.AddLogging(b => b.AddFakeLogging());
+            services.RemoveAll<RetryJitter>();
+            services.AddSingleton(RetryJitter.None);
 
-        // Innermost handler: sees each attempt on the fake clock, and tells the driver when a request is on the wire.
-        services.AddHttpClient(StockApiServiceCollectionExtensions.HttpClientName).AddHttpMessageHandler(() => new ProbeHandler(this));
-        _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-        _services.GetRequiredService<SchemaMigrator>().MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
+            // Innermost handler: sees each attempt on the fake clock, and tells the driver when a request is on the wire.
+            services.AddHttpClient(StockApiServiceCollectionExtensions.HttpClientName).AddHttpMessageHandler(() => new ProbeHandler(this));
+        });
+    }
+
+    /// <summary>The poll stage over a migrated database, with <paramref name="settings"/> on top of the upstream's address and key.</summary>
+    public static async Task<StockApiHarness> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var harness = new StockApiHarness(settings);
+        await harness.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(CancellationToken.None);
+        return harness;
     }
 
     public WireMockServer Server { get; }
 
-    public FakeTimeProvider Time { get; } = new(Start);
+    public FakeTimeProvider Time => _fixture.Time;
 
-    public IServiceProvider Services => _services;
+    public IServiceProvider Services => _host.Services;
 
     public ConcurrentQueue<(string Path, DateTimeOffset At, string? Key)> Attempts { get; } = new();
 
-    public FakeLogCollector Logs => _services.GetFakeLogCollector();
+    public FakeLogCollector Logs => Services.GetFakeLogCollector();
 
-    public MarketData Market => _services.GetRequiredService<MarketData>();
+    public MarketData Market => Services.GetRequiredService<MarketData>();
 
     private int _inFlight;
 
     public Task<StageResult> RunCycleAsync(StageContext? context = null, bool advanceWhileRequestsPending = false) =>
-        DriveAsync(_services.GetRequiredService<PollStage>().RunAsync(context ?? new StageContext(), CancellationToken.None), advanceWhileRequestsPending);
+        DriveAsync(Services.GetRequiredService<PollStage>().RunAsync(context ?? new StageContext(), CancellationToken.None), advanceWhileRequestsPending);
 
     /// <summary>
     /// Moves the fake clock in 100 ms steps until <paramref name="task"/> completes. While a request is on the wire the
@@ -127,14 +131,15 @@ public sealed class StockApiHarness : IDisposable
 
     public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? parameters = null)
     {
-        await using var connection = await _services.GetRequiredService<SqliteConnectionFactory>().OpenAsync(CancellationToken.None);
+        await using var connection = await Services.GetRequiredService<SqliteConnectionFactory>().OpenAsync(CancellationToken.None);
         return (await connection.QueryAsync<T>(new CommandDefinition(sql, parameters))).ToList();
     }
 
+    /// <summary>The poll stage's share of the heartbeat: what the StockApi folder's contributors report.</summary>
     public async Task<HeartbeatDraft> HeartbeatAsync()
     {
         var draft = new HeartbeatDraft();
-        foreach (var contributor in _services.GetServices<IHeartbeatContributor>())
+        foreach (var contributor in Services.GetServices<IHeartbeatContributor>().Where(c => c.GetType().Namespace == typeof(PollStage).Namespace))
         {
             await contributor.ContributeAsync(draft, CancellationToken.None);
         }
@@ -144,10 +149,8 @@ public sealed class StockApiHarness : IDisposable
 
     public void Dispose()
     {
-        Server.Stop();
-        Server.Dispose();
-        _services.Dispose();
-        _folder.Dispose();
+        _host.Dispose();
+        _fixture.Dispose();
     }
 
     private sealed class ProbeHandler(StockApiHarness harness) : DelegatingHandler

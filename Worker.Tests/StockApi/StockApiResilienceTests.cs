@@ -9,11 +9,17 @@ using WireMock.ResponseBuilders;
 
 namespace KrxSignal.Worker.Tests.StockApi;
 
-public sealed partial class StockApiResilienceTests : IDisposable
+public sealed partial class StockApiResilienceTests : IAsyncLifetime
 {
-    private readonly StockApiHarness _api = new();
+    private StockApiHarness _api = null!;
 
-    public void Dispose() => _api.Dispose();
+    public async Task InitializeAsync() => _api = await StockApiHarness.StartAsync();
+
+    public Task DisposeAsync()
+    {
+        _api.Dispose();
+        return Task.CompletedTask;
+    }
 
     [Fact]
     public async Task Fetch_Http500_RetriesAtOneTwoFourSecondsThenStops()
@@ -151,7 +157,7 @@ public sealed partial class StockApiResilienceTests : IDisposable
     {
         // WireMock's faults still answer 200; a real reset needs a socket closed with RST.
         using var resetting = new ResettingListener();
-        using var api = new StockApiHarness(new Dictionary<string, string?> { ["StockApi:BaseUrl"] = resetting.Url });
+        using var api = await StockApiHarness.StartAsync(new Dictionary<string, string?> { ["StockApi:BaseUrl"] = resetting.Url });
 
         var result = await api.RunCycleAsync();
 
@@ -163,7 +169,7 @@ public sealed partial class StockApiResilienceTests : IDisposable
     [Fact]
     public async Task Fetch_HangLongerThanAttemptTimeout_TimedOutAndRetried()
     {
-        using var api = new StockApiHarness(new Dictionary<string, string?> { ["StockApi:AttemptTimeout"] = "00:00:01" });
+        using var api = await StockApiHarness.StartAsync(new Dictionary<string, string?> { ["StockApi:AttemptTimeout"] = "00:00:01" });
         api.Answer(StockApiHarness.PortfolioPath, Response.Create().WithStatusCode(200).WithBody(Payloads.Portfolio).WithDelay(TimeSpan.FromSeconds(4)));
         api.Answer(StockApiHarness.NewsPath, 200, Payloads.News);
         api.Answer(StockApiHarness.ScreenerPath, 200, Payloads.Screener);

@@ -18,15 +18,12 @@ namespace KrxSignal.Worker.Tests.StockApi;
 
 public sealed class StockApiWiringTests : IDisposable
 {
-    private readonly TempFolder _folder = new();
-    private readonly WireMockServer _server = WireMockServer.Start();
+    private readonly TestHost _host = new();
+    private readonly WireMockServer _server;
 
-    public void Dispose()
-    {
-        _server.Stop();
-        _server.Dispose();
-        _folder.Dispose();
-    }
+    public StockApiWiringTests() => _server = _host.Server();
+
+    public void Dispose() => _host.Dispose();
 
     [Fact]
     public async Task RealHost_ResolvesRefitClientPollStageAndDoctorCheck_AndTheClientCallsUpstream()
@@ -125,7 +122,7 @@ public sealed class StockApiWiringTests : IDisposable
         // Later stages land with their own features; whatever they report, a poll that got everything is not "failed".
         exitCode.Should().BeOneOf(0, 1);
         _server.LogEntries.Should().HaveCount(3);
-        File.Exists(_folder.File("worker.db")).Should().BeTrue();
+        File.Exists(_host.DatabasePath).Should().BeTrue();
     }
 
     [Theory]
@@ -142,13 +139,8 @@ public sealed class StockApiWiringTests : IDisposable
 
     private static IDoctorCheck StockApiCheck(IHost host) => host.Services.GetServices<IDoctorCheck>().Single(c => c.Name == "stock-api");
 
-    private IHost BuildHost(Dictionary<string, string?> overrides) => WorkerHost.CreateBuilder(Settings(overrides)).Build();
+    private IHost BuildHost(Dictionary<string, string?> overrides) => _host.Build(overrides);
 
-    private WorkerHostSettings Settings(Dictionary<string, string?> overrides)
-    {
-        overrides["Storage:DatabasePath"] = _folder.File("worker.db");
-        overrides["Heartbeat:Path"] = _folder.File("heartbeat.json");
-        overrides["Logs:Directory"] = _folder.File("logs");
-        return new WorkerHostSettings { ContentRoot = AppContext.BaseDirectory, Overrides = overrides, ConsoleLogsToStandardError = true };
-    }
+    /// <summary>For commands that build their own host (on the real clock, as the binary does).</summary>
+    private WorkerHostSettings Settings(Dictionary<string, string?> overrides) => _host.Settings(overrides, consoleLogsToStandardError: true);
 }
