@@ -1,4 +1,5 @@
 using KrxSignal.Worker.Configuration;
+using KrxSignal.Worker.Health;
 using KrxSignal.Worker.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,8 +11,10 @@ public static class SignalsServiceCollectionExtensions
     {
         services.AddValidatedOptions<SignalsOptions>();
         services.AddSingleton<SignalStore>();
+        services.AddSingleton<SignalHistory>();
         services.AddSingleton<SignalStage>();
         services.AddSingleton<IPipelineStage>(sp => sp.GetRequiredService<SignalStage>());
+        services.AddSingleton<IHeartbeatContributor, SignalsHeartbeat>();
         return services;
     }
 }
