@@ -74,29 +74,31 @@ public static class MessageComposer
                 $"<b>REVERSAL</b> of the {reversed.Action} signal of {reversed.CreatedAt.ToKst():yyyy-MM-dd HH:mm} KST"));
         }
 
+        // The articles are written last but their room is kept first: a flood of votes must not crowd out the news.
+        var articleLines = details.Articles.Take(ArticlesInText).Select(a => string.Create(
+            CultureInfo.InvariantCulture,
+            $"📰 {TelegramHtml.Link(a.Url, TelegramHtml.Escape(a.Title, 200))}{(a.Source is { } s ? " · " + TelegramHtml.Escape(s, 60) : "")} · {a.PublishedAt.ToKst():HH:mm} KST")).ToList();
+        if (details.Articles.Count > ArticlesInText)
+        {
+            articleLines.Add(string.Create(CultureInfo.InvariantCulture, $"(+{details.Articles.Count - ArticlesInText} more articles)"));
+        }
+
+        var articleRoom = articleLines.Sum(l => l.Length + 1);
         AppendAll(text, details.Votes, v => string.Create(
             CultureInfo.InvariantCulture,
             $"• {TelegramHtml.Escape(v.Model, 60)}: {v.Direction}, {v.Impact} impact, confidence {v.Confidence:0.00}{(v.Reasoning is { } r ? " — " + TelegramHtml.Escape(r, EvidenceBuilder.ReasoningExcerpt) : "")}"),
-            "votes");
-        AppendAll(text, details.Articles.Take(ArticlesInText).ToList(), a => string.Create(
-            CultureInfo.InvariantCulture,
-            $"📰 {TelegramHtml.Link(a.Url, TelegramHtml.Escape(a.Title, 200))}{(a.Source is { } s ? " · " + TelegramHtml.Escape(s, 60) : "")} · {a.PublishedAt.ToKst():HH:mm} KST"),
-            "articles");
-        if (details.Articles.Count > ArticlesInText)
-        {
-            text.TryAppendLine(string.Create(CultureInfo.InvariantCulture, $"(+{details.Articles.Count - ArticlesInText} more articles)"));
-        }
-
+            "votes", articleRoom);
+        AppendAll(text, articleLines, l => l, "articles", 0);
         return text.ToString();
     }
 
-    private static void AppendAll<T>(TelegramHtml text, IReadOnlyList<T> items, Func<T, string> line, string what)
+    private static void AppendAll<T>(TelegramHtml text, IReadOnlyList<T> items, Func<T, string> line, string what, int keepFree)
     {
         for (var i = 0; i < items.Count; i++)
         {
-            if (!text.TryAppendLine(line(items[i]), MoreLineReserve))
+            if (!text.TryAppendLine(line(items[i]), (i == items.Count - 1 ? 0 : MoreLineReserve) + keepFree))
             {
-                text.TryAppendLine(string.Create(CultureInfo.InvariantCulture, $"(+{items.Count - i} more {what})"));
+                text.TryAppendLine(string.Create(CultureInfo.InvariantCulture, $"(+{items.Count - i} more {what})"), keepFree);
                 return;
             }
         }
