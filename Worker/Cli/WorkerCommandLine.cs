@@ -5,7 +5,7 @@ using KrxSignal.Worker.Storage;
 
 namespace KrxSignal.Worker.Cli;
 
-/// <summary>The command-line contract of DESIGN.md §8: commands, options and exit codes.</summary>
+/// <summary>The command-line contract (README's command table): commands, options and exit codes.</summary>
 public static class WorkerCommandLine
 {
     public static async Task<int> InvokeAsync(string[] args, WorkerHostSettings? settings = null, CancellationToken cancellationToken = default)
