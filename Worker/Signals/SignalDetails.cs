@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace KrxSignal.Worker.Signals;
@@ -22,6 +23,27 @@ public sealed record VoteEvidence(
 public sealed record ArticleEvidence(string Id, string Title, string? Url, string? Source, DateTimeOffset PublishedAt, DateTimeOffset ArrivedAt);
 
 public sealed record ReversedSignal(long SignalId, string Action, DateTimeOffset CreatedAt);
+
+public static class SignalDetailsReader
+{
+    /// <summary>
+    /// signals.details as stored; rows from before the column ('{}') or of a shape this version does not know read
+    /// as no votes and no articles rather than failing a listing or a message.
+    /// </summary>
+    public static SignalDetails Read(string? json, string? name = null)
+    {
+        SignalDetails? details = null;
+        try
+        {
+            details = string.IsNullOrWhiteSpace(json) ? null : JsonSerializer.Deserialize(json, SignalDetailsJson.Default.SignalDetails);
+        }
+        catch (JsonException)
+        {
+        }
+
+        return new SignalDetails(details?.Name ?? name, details?.Votes ?? [], details?.Articles ?? [], details?.Reverses);
+    }
+}
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(SignalDetails))]

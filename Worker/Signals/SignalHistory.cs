@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Dapper;
 using KrxSignal.Worker.Storage;
 
@@ -39,10 +38,10 @@ public sealed class SignalHistory(SqliteConnectionFactory connections)
     {
         public StoredSignal ToSignal()
         {
-            var details = JsonSerializer.Deserialize(Details, SignalDetailsJson.Default.SignalDetails);
+            var details = SignalDetailsReader.Read(Details);
             return new StoredSignal(
-                Id, Ticker, Name, Action, Score, Confidence, Reason, CreatedAt, Reversal == 1, details?.Reverses,
-                details?.Votes ?? [], details?.Articles ?? [], new SignalDelivery(Status, NotifiedAt, (int)Attempts, LastError));
+                Id, Ticker, Name, Action, Score, Confidence, Reason, CreatedAt, Reversal == 1, details.Reverses,
+                details.Votes, details.Articles, new SignalDelivery(Status, NotifiedAt, (int)Attempts, LastError));
         }
     }
 }

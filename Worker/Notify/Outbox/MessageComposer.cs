@@ -19,7 +19,7 @@ public static class MessageComposer
     {
         var key = NewKey();
         var createdAt = UtcTimeHandlers.Parse(signal.CreatedAt);
-        var details = ReadDetails(signal.Details);
+        var details = SignalDetailsReader.Read(signal.Details);
         var body = new SignalMessage(
             "signal", key, signal.Id, signal.Ticker, details.Name, signal.Action, Math.Round(signal.Score, 4), Math.Round(signal.Confidence, 4),
             signal.Reason, createdAt, details.Reverses is not null, details.Reverses?.SignalId,
@@ -102,13 +102,6 @@ public static class MessageComposer
                 return;
             }
         }
-    }
-
-    // Rows written before signals explained themselves have details '{}': they render with no votes or articles.
-    private static SignalDetails ReadDetails(string? json)
-    {
-        var details = string.IsNullOrWhiteSpace(json) ? null : JsonSerializer.Deserialize(json, SignalDetailsJson.Default.SignalDetails);
-        return new SignalDetails(details?.Name, details?.Votes ?? [], details?.Articles ?? [], details?.Reverses);
     }
 
     // Random rather than derived from a row id: ids restart with a new database file, and a receiver that
