@@ -17,11 +17,11 @@ public sealed class SignalDeciderTests
         var consensus = ConsensusCalculator.Compute(
             [new PredictionVote("A", "lexicon", "up", "high", 1.0), new PredictionVote("A", "lexicon", "up", "high", 0.9)], Options.Weights);
 
-        var (candidates, refusals, belowQuorum) = SignalDecider.Decide(consensus, Holdings("A"), Options);
+        var decision = SignalDecider.Decide(consensus, Holdings("A"), Options);
 
-        candidates.Should().BeEmpty();
-        refusals.Should().BeEmpty();
-        belowQuorum.Should().Be(1);
+        decision.Candidates.Should().BeEmpty();
+        decision.Refusals.Should().BeEmpty();
+        decision.BelowQuorum.Should().Be(1);
     }
 
     [Fact]
@@ -30,16 +30,16 @@ public sealed class SignalDeciderTests
         var consensus = ConsensusCalculator.Compute(
             [new PredictionVote("B", "m1", "down", "high", 0.9), new PredictionVote("B", "m2", "down", "medium", 0.8)], Options.Weights);
 
-        var (candidates, refusals, _) = SignalDecider.Decide(consensus, Holdings("A"), Options);
+        var decision = SignalDecider.Decide(consensus, Holdings("A"), Options);
 
-        candidates.Should().BeEmpty();
-        refusals.Should().ContainSingle().Which.Reason.Should().Contain("not held");
+        decision.Candidates.Should().BeEmpty();
+        decision.Refusals.Should().ContainSingle().Which.Reason.Should().Contain("not held");
     }
 
     [Fact]
     public void Decide_SellForHeldTicker_SellWithConfidenceAbsScore()
     {
-        // down high 0.9 (w 0.9), down medium 0.8 (w 0.48), up low 0.5 (w 0.15): (-1.38 + 0.15) / 1.53 = -0.803921…
+        // down high 0.9 (w 1.0), down medium 0.8 (w 0.6), up low 0.5 (w 0.3): (-0.9 - 0.48 + 0.15) / 1.9 = -0.647368…
         var consensus = ConsensusCalculator.Compute(
             [
                 new PredictionVote("B", "m1", "down", "high", 0.9),
@@ -48,12 +48,12 @@ public sealed class SignalDeciderTests
             ],
             Options.Weights);
 
-        var (candidates, _, _) = SignalDecider.Decide(consensus, Holdings("B"), Options);
+        var decision = SignalDecider.Decide(consensus, Holdings("B"), Options);
 
-        var sell = candidates.Should().ContainSingle().Subject;
+        var sell = decision.Candidates.Should().ContainSingle().Subject;
         sell.Action.Should().Be("sell");
-        sell.Score.Should().BeApproximately(-1.23 / 1.53, 1e-12);
-        sell.Confidence.Should().BeApproximately(1.23 / 1.53, 1e-12);
+        sell.Score.Should().BeApproximately(-1.23 / 1.9, 1e-12);
+        sell.Confidence.Should().BeApproximately(1.23 / 1.9, 1e-12);
     }
 
     [Fact]
@@ -63,10 +63,10 @@ public sealed class SignalDeciderTests
             [new PredictionVote("B", "m1", "down", "high", 0.9), new PredictionVote("B", "m2", "down", "high", 0.9)], Options.Weights);
         var stale = View(Portfolio(Now.AddMinutes(-45), "B"));
 
-        var (candidates, refusals, _) = SignalDecider.Decide(consensus, stale, Options);
+        var decision = SignalDecider.Decide(consensus, stale, Options);
 
-        candidates.Should().BeEmpty();
-        refusals.Single().Reason.Should().Be("sell refused: portfolio 45 min old, limit 30 min");
+        decision.Candidates.Should().BeEmpty();
+        decision.Refusals.Single().Reason.Should().Be("sell refused: portfolio 45 min old, limit 30 min");
     }
 
     [Fact]
@@ -76,30 +76,31 @@ public sealed class SignalDeciderTests
             [new PredictionVote("A", "m1", "up", "high", 0.9), new PredictionVote("A", "m2", "up", "medium", 0.7)], Options.Weights);
         var missing = View(null);
 
-        var (candidates, _, _) = SignalDecider.Decide(consensus, missing, Options);
+        var decision = SignalDecider.Decide(consensus, missing, Options);
 
-        var buy = candidates.Should().ContainSingle().Subject;
+        // up high 0.9 (w 1.0), up medium 0.7 (w 0.6): (0.9 + 0.42) / 1.6 = 0.825.
+        var buy = decision.Candidates.Should().ContainSingle().Subject;
         buy.Action.Should().Be("buy");
-        buy.Score.Should().Be(1.0);
+        buy.Score.Should().BeApproximately(0.825, 1e-12);
         buy.Reason.Should().Contain("holdings not checked: portfolio missing");
     }
 
     [Fact]
     public void Decide_ScoreBelowThresholds_Nothing()
     {
-        // up high 0.6 (w 0.6), down medium 0.5 (w 0.3): 0.3 / 0.9 = 0.333… < 0.5.
+        // up high 0.6 (w 1.0), down medium 0.5 (w 0.6): (0.6 - 0.3) / 1.6 = 0.1875, under the 0.45 threshold.
         var consensus = ConsensusCalculator.Compute(
             [new PredictionVote("A", "m1", "up", "high", 0.6), new PredictionVote("A", "m2", "down", "medium", 0.5)], Options.Weights);
 
-        var (candidates, refusals, belowQuorum) = SignalDecider.Decide(consensus, Holdings("A"), Options);
+        var decision = SignalDecider.Decide(consensus, Holdings("A"), Options);
 
-        (candidates.Count, refusals.Count, belowQuorum).Should().Be((0, 0, 0));
+        (decision.Candidates.Count, decision.Refusals.Count, decision.BelowQuorum).Should().Be((0, 0, 0));
     }
 
     private static HoldingsView Holdings(params string[] tickers) => View(Portfolio(Now.AddMinutes(-1), tickers));
 
     /// <summary>The holdings as the signal stage sees them: through MarketData, which judges the portfolio's age.</summary>
-    private static HoldingsView View(Fetched<Portfolio>? portfolio)
+    internal static HoldingsView View(Fetched<Portfolio>? portfolio)
     {
         var market = new MarketData(Microsoft.Extensions.Options.Options.Create(new StockApiOptions { MaxStaleAge = MaxStale }), new FakeTimeProvider(Now));
         if (portfolio is not null)

@@ -21,9 +21,9 @@ public sealed class SignalStageTests : IAsyncLifetime
     public async Task RunAsync_RecentPredictions_StoresSignalWithHandComputedScore()
     {
         var clock = SignalsTestDatabase.NewClock();
-        // Outside the 60-minute lookback: must not count (it would make the score 1.0).
+        // Arrived outside the 60-minute lookback: must not count (it would raise the score to 3.1 / 3.9 = 0.79).
         await _db.AddPredictedArticleAsync("005930", clock.GetUtcNow().AddMinutes(-61), ("m1", "up", "high", 1.0), ("m2", "up", "high", 1.0));
-        // up high 0.8 (w 0.8), up medium 0.5 (w 0.3), neutral low 1.0 (w 0.3): 1.1 / 1.4 = 0.785714…
+        // up high 0.8 (w 1.0), up medium 0.5 (w 0.6), neutral low 1.0 (w 0.3): 1.1 / 1.9 = 0.578947…
         await _db.AddPredictedArticleAsync("005930", clock.GetUtcNow().AddMinutes(-5), ("lexicon", "up", "high", 0.8), ("sentiment", "up", "medium", 0.5), ("gpt", "neutral", "low", 1.0));
         using var services = _db.BuildServices(clock);
 
@@ -33,8 +33,8 @@ public sealed class SignalStageTests : IAsyncLifetime
         var row = (await _db.QueryAsync<(string Ticker, string Action, double Score, double Confidence, string Reason, string Status)>(
             "SELECT ticker, action, score, confidence, reason, status FROM signals")).Should().ContainSingle().Subject;
         (row.Ticker, row.Action, row.Status).Should().Be(("005930", "buy", "pending"));
-        row.Score.Should().BeApproximately(1.1 / 1.4, 1e-9);
-        row.Confidence.Should().BeApproximately(1.1 / 1.4, 1e-9);
+        row.Score.Should().BeApproximately(1.1 / 1.9, 1e-9);
+        row.Confidence.Should().BeApproximately(1.1 / 1.9, 1e-9);
         row.Reason.Should().Contain("3 predictions").And.Contain("3 models").And.Contain("holdings not checked: portfolio missing");
         (await _db.ScalarAsync<string>("SELECT last_sent FROM signal_dedup WHERE ticker = '005930' AND action = 'buy'"))
             .Should().Be("2026-11-19T01:00:00.000Z");

@@ -57,24 +57,30 @@ public sealed class SignalsTestDatabase : IDisposable
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
-    /// <summary>An article with one prediction per (model, direction, impact, confidence), marked predicted at <paramref name="at"/>.</summary>
-    public async Task<string> AddPredictedArticleAsync(string ticker, DateTimeOffset at, params (string Model, string Direction, string Impact, double Confidence)[] predictions)
+    /// <summary>An article with one prediction per (model, direction, impact, confidence), arrived and predicted at <paramref name="at"/>.</summary>
+    public Task<string> AddPredictedArticleAsync(string ticker, DateTimeOffset at, params (string Model, string Direction, string Impact, double Confidence)[] predictions) =>
+        AddArticleAsync(new TestArticle(ticker, at), predictions.Select(p => new TestVote(p.Model, p.Direction, p.Impact, p.Confidence)).ToArray());
+
+    /// <summary>An article as ingested at <see cref="TestArticle.ArrivedAt"/>, with its predictions stored at <see cref="TestArticle.PredictedAt"/>.</summary>
+    public async Task<string> AddArticleAsync(TestArticle article, params TestVote[] votes)
     {
-        var id = $"art-{Interlocked.Increment(ref _articles):D4}";
-        var now = UtcTimeHandlers.ToText(at);
+        var id = article.Id ?? $"art-{Interlocked.Increment(ref _articles):D4}";
+        var arrived = article.ArrivedAt;
+        var predicted = article.PredictedAt ?? arrived;
         await using var connection = await Connections.OpenAsync(CancellationToken.None);
         await connection.ExecuteAsync(
             """
             INSERT INTO news_articles (id, ticker, title, summary, source, url, published_at, sentiment, created_at, predicted_at)
-            VALUES (@Id, @Ticker, @Title, NULL, 'test', NULL, @Now, NULL, @Now, @Now)
-            """, new { Id = id, Ticker = ticker, Title = $"News about {ticker}", Now = now });
-        foreach (var p in predictions)
+            VALUES (@Id, @Ticker, @Title, NULL, 'test', @Url, @Published, NULL, @Arrived, @Predicted)
+            """,
+            new { Id = id, article.Ticker, Title = article.Title ?? $"News about {article.Ticker}", article.Url, Published = article.PublishedAt ?? arrived, Arrived = arrived, Predicted = predicted });
+        foreach (var v in votes)
         {
             await connection.ExecuteAsync(
                 """
-                INSERT INTO predictions (article_id, model_id, status, direction, impact, confidence, attempts, created_at, updated_at)
-                VALUES (@Id, @Model, 'ok', @Direction, @Impact, @Confidence, 1, @Now, @Now)
-                """, new { Id = id, p.Model, p.Direction, p.Impact, p.Confidence, Now = now });
+                INSERT INTO predictions (article_id, model_id, status, direction, impact, confidence, reasoning, attempts, created_at, updated_at)
+                VALUES (@Id, @Model, 'ok', @Direction, @Impact, @Confidence, @Reasoning, 1, @Predicted, @Predicted)
+                """, new { Id = id, v.Model, v.Direction, v.Impact, v.Confidence, v.Reasoning, Predicted = predicted });
         }
 
         return id;
@@ -96,3 +102,9 @@ public sealed class SignalsTestDatabase : IDisposable
 
     public static FakeTimeProvider NewClock() => new(Start);
 }
+
+/// <param name="PredictedAt">When its predictions were stored; the arrival time when null.</param>
+public sealed record TestArticle(
+    string Ticker, DateTimeOffset ArrivedAt, DateTimeOffset? PredictedAt = null, string? Id = null, string? Title = null, string? Url = null, DateTimeOffset? PublishedAt = null);
+
+public sealed record TestVote(string Model, string Direction, string Impact, double Confidence, string? Reasoning = null);

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using KrxSignal.Worker.Hosting;
 using KrxSignal.Worker.Replay;
+using KrxSignal.Worker.Signals;
+using KrxSignal.Worker.Storage;
 using Spectre.Console;
 
 namespace KrxSignal.Worker.Cli;
@@ -22,7 +24,8 @@ internal static class ReplayCommand
             {
                 var report = await WithProgressAsync(progress => ReplayRunner.RunAsync(
                     settings, path, parsed.GetValue(db)?.FullName, parsed.GetValue(deliver), progress, cancellationToken));
-                Print(report);
+                var bands = await new SignalHistory(new SqliteConnectionFactory(report.DatabasePath)).BandsAsync(cancellationToken);
+                Print(report with { ConfidenceBands = bands });
                 return ExitCodes.Ok;
             }
             catch (ReplayException e)
@@ -94,6 +97,7 @@ internal static class ReplayCommand
         }
 
         Row("signals", report.Signals.Values.Sum(), $"buy {report.Signals.GetValueOrDefault("buy")}, sell {report.Signals.GetValueOrDefault("sell")}");
+        Row("signals by confidence", report.ConfidenceBands.Sum(b => b.Signals), string.Join(", ", report.ConfidenceBands.Where(b => b.Signals > 0 || b.From >= 0.4).Select(b => $"{b.Label}: {b.Signals}")));
         Row("dedup suppressions", report.DedupSuppressions, "repeats inside the dedup window");
         var delivered = report.Deliveries.Sum(d => d.Value.GetValueOrDefault("sent"));
         Row("notifications", delivered, report.RealDelivery

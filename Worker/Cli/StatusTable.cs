@@ -93,6 +93,27 @@ internal static class StatusTable
             console.Write(table);
         }
 
+        if (heartbeat.Signals is { } signals)
+        {
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"signals today: {signals.Count} (`Worker signals` lists them)"));
+            if (signals.Last.Count > 0)
+            {
+                var table = NewTable("signal", "ticker", "name", "action", "confidence", "delivery");
+                foreach (var signal in signals.Last)
+                {
+                    table.AddRow(
+                        Plain($"{InKst(signal.CreatedAt)} KST"),
+                        Plain(signal.Ticker),
+                        Plain(signal.Name ?? ""),
+                        Plain(signal.Reversal ? $"{signal.Action} (reversal)" : signal.Action),
+                        Plain(signal.Confidence.ToString("0.00", CultureInfo.InvariantCulture)),
+                        Plain(signal.Delivery));
+                }
+
+                console.Write(table);
+            }
+        }
+
         if (heartbeat.LastRuns is { Count: > 0 } runs)
         {
             var table = NewTable("job", "status", "started", "took", "items", "error");

@@ -52,6 +52,7 @@ internal static class WorkerCommandLine
         root.Subcommands.Add(PollOnceCommand.Create(settings));
         root.Subcommands.Add(ReplayCommand.Create(settings));
         root.Subcommands.Add(ExportRecordingCommand.Create(settings));
+        root.Subcommands.Add(SignalsCommand.Create(settings));
         return root;
     }
 }

@@ -31,6 +31,8 @@ internal sealed record HeartbeatDocument
     public BacklogHealth? Backlog { get; init; }
 
     public IReadOnlyList<JobRunHealth>? LastRuns { get; init; }
+
+    public SignalsToday? Signals { get; init; }
 }
 
 public sealed record EndpointHealth(
@@ -61,3 +63,9 @@ public sealed record JobRunHealth(
     string Status,
     int Items,
     string? Error);
+
+/// <param name="Count">Signals created today (KST).</param>
+/// <param name="Last">The most recent ones, newest first.</param>
+public sealed record SignalsToday(int Count, IReadOnlyList<RecentSignal> Last);
+
+public sealed record RecentSignal(DateTimeOffset CreatedAt, string Ticker, string? Name, string Action, double Confidence, bool Reversal, string Delivery);

@@ -28,6 +28,9 @@ public sealed class HeartbeatDraft
 
     public IReadOnlyList<JobRunHealth>? LastRuns { get; set; }
 
+    /// <summary>Today's signals; filled by the signal feature.</summary>
+    public SignalsToday? Signals { get; set; }
+
     /// <summary>Lowers the overall status to at least <paramref name="status"/> and says why.</summary>
     public void Report(HealthStatus status, string reason)
     {

@@ -149,6 +149,7 @@ internal sealed partial class HeartbeatWriter(
             ? null
             : new BacklogHealth(draft.PendingArticles ?? 0, draft.Notifications?.Pending ?? 0, draft.Notifications?.OldestAgeSeconds, draft.Notifications?.Failed ?? 0),
         LastRuns = draft.LastRuns,
+        Signals = draft.Signals,
     };
 
     private async Task TryWriteAsync(HeartbeatDocument document, CancellationToken cancellationToken)

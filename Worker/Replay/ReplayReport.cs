@@ -1,3 +1,5 @@
+using KrxSignal.Worker.Signals;
+
 namespace KrxSignal.Worker.Replay;
 
 /// <summary>What a replay did, for its summary table and for tests.</summary>
@@ -33,6 +35,9 @@ internal sealed record ReplayReport
     public required IReadOnlyDictionary<string, int> Signals { get; init; }
 
     public required int DedupSuppressions { get; init; }
+
+    /// <summary>The day's signals per confidence band (all bands, zeros too); empty until read from the replay database.</summary>
+    public IReadOnlyList<ConfidenceBand> ConfidenceBands { get; init; } = [];
 
     /// <summary>channel → status (sent, pending, failed, skipped) → deliveries.</summary>
     public required IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> Deliveries { get; init; }

@@ -1,8 +1,10 @@
 namespace KrxSignal.Worker.Signals;
 
 /// <summary>
-/// DESIGN.md §6: each vote is direction (+1, 0, -1) weighted by confidence × impact weight; the score is the
-/// weighted mean. Pure, so the arithmetic is tested by hand-computed numbers.
+/// score = Σ direction·confidence·w / Σ w, with w the impact weight of each vote. The confidence carries the
+/// magnitude and the impact only decides how much a vote counts, so two hesitant "up" votes make a hesitant
+/// score (0.4 and 0.24 at equal weight give 0.32, not 1.0), and |score| can never exceed the most confident
+/// vote: it is a weighted mean of numbers no larger than that. Pure, so it is tested by hand and by generated sets.
 /// </summary>
 public static class ConsensusCalculator
 {
@@ -15,28 +17,19 @@ public static class ConsensusCalculator
     private static TickerConsensus ForTicker(string ticker, List<PredictionVote> votes, ImpactWeightsOptions weights)
     {
         double weighted = 0, total = 0;
-        int up = 0, down = 0, neutral = 0;
         foreach (var vote in votes)
         {
-            var weight = vote.Confidence * weights.For(vote.Impact);
-            var sign = vote.Direction switch
-            {
-                "up" => 1,
-                "down" => -1,
-                _ => 0,
-            };
-            _ = sign switch
-            {
-                1 => up++,
-                -1 => down++,
-                _ => neutral++,
-            };
-            weighted += sign * weight;
+            var weight = weights.For(vote.Impact);
+            weighted += vote.Sign * vote.Confidence * weight;
             total += weight;
         }
 
-        var score = total > 0 ? Math.Clamp(weighted / total, -1.0, 1.0) : 0.0;
+        var strongest = votes.Count == 0 ? 0.0 : votes.Max(v => v.Confidence);
+
+        // The clamp only guards rounding: a weighted mean cannot leave [-strongest, strongest].
+        var score = total > 0 ? Math.Clamp(weighted / total, -strongest, strongest) : 0.0;
         var models = votes.Select(v => v.ModelId).Distinct(StringComparer.Ordinal).Count();
-        return new TickerConsensus(ticker, score, votes.Count, models, up, down, neutral);
+        var articles = votes.Select(v => v.ArticleId).Distinct(StringComparer.Ordinal).Count();
+        return new TickerConsensus(ticker, score, votes, models, articles, strongest);
     }
 }

@@ -1,4 +1,5 @@
 using KrxSignal.Worker.Configuration;
+using KrxSignal.Worker.Health;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KrxSignal.Worker.Signals;
@@ -9,7 +10,9 @@ public static class SignalsServiceCollectionExtensions
     {
         services.AddValidatedOptions<SignalsOptions>();
         services.AddSingleton<SignalStore>();
+        services.AddSingleton<SignalHistory>();
         services.AddSingleton<SignalStage>();
+        services.AddSingleton<IHeartbeatContributor, SignalsHeartbeat>();
         return services;
     }
 }

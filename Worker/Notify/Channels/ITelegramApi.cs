@@ -13,7 +13,8 @@ public interface ITelegramApi
 public sealed record TelegramSendMessage(
     [property: JsonPropertyName("chat_id")] string ChatId,
     [property: JsonPropertyName("text")] string Text,
-    [property: JsonPropertyName("disable_web_page_preview")] bool DisableWebPagePreview = true);
+    [property: JsonPropertyName("disable_web_page_preview")] bool DisableWebPagePreview = true,
+    [property: JsonPropertyName("parse_mode")] string ParseMode = "HTML"); // every text is composed as Telegram HTML (MessageComposer)
 
 /// <summary>The Bot API's answer; on 429 <c>parameters.retry_after</c> says how many seconds to wait.</summary>
 public sealed record TelegramResponse(

@@ -10,11 +10,21 @@ public sealed record SignalMessage(
     string Id,
     long SignalId,
     string Ticker,
+    string? Name,
     string Action,
     double Score,
     double Confidence,
     string Reason,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    bool Reversal,
+    long? ReversesSignalId,
+    IReadOnlyList<SignalVote> Votes,
+    IReadOnlyList<SignalArticle> Articles);
+
+/// <param name="Weight">The impact weight the vote counted with in the score.</param>
+public sealed record SignalVote(string Model, string ArticleId, string Direction, string Impact, double Confidence, double Weight, string? Reasoning);
+
+public sealed record SignalArticle(string Id, string Title, string? Url, string? Source, DateTimeOffset PublishedAt);
 
 public sealed record PredictionDigestMessage(
     string Type,

@@ -48,7 +48,7 @@ public sealed class OutboxStore(SqliteConnectionFactory connections)
         var messages = new List<NewMessage>();
         var signals = await connection.QueryAsync<SignalRow>(new CommandDefinition(
             """
-            SELECT s.id AS Id, s.ticker AS Ticker, s.action AS Action, s.score AS Score, s.confidence AS Confidence, s.reason AS Reason, s.created_at AS CreatedAt
+            SELECT s.id AS Id, s.ticker AS Ticker, s.action AS Action, s.score AS Score, s.confidence AS Confidence, s.reason AS Reason, s.created_at AS CreatedAt, s.details AS Details
             FROM signals s
             WHERE s.status = 'pending' AND s.notified_at IS NULL
               AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.signal_id = s.id)
