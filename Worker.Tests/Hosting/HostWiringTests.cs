@@ -23,7 +23,8 @@ public sealed class HostWiringTests : IDisposable
         using var host = builder.Build();
 
         host.Services.GetRequiredService<IStartupValidator>().Validate();
-        host.Services.GetServices<IHostedService>().Should().NotBeEmpty();
+        host.Services.GetServices<IHostedService>().Should().NotBeEmpty()
+            .And.Subject.First().Should().BeOfType<WorkerStartup>("options, schema and calendar come before every other hosted service");
         host.Services.GetServices<IDoctorCheck>().Select(c => c.Name).Should().Contain(["database", "heartbeat", "calendar"]);
     }
 

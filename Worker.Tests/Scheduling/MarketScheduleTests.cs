@@ -1,4 +1,5 @@
 using KrxSignal.Worker.Calendar;
+using KrxSignal.Worker.Pipeline;
 using KrxSignal.Worker.Scheduling;
 using Microsoft.Extensions.Time.Testing;
 using Quartz;
@@ -28,6 +29,28 @@ public sealed class MarketScheduleTests
         }
 
         return list;
+    }
+
+    [Theory]
+    [InlineData(15, 29, "regular", 2026, 11, 20, 15, 30)]
+    [InlineData(8, 55, "pre-market", 2026, 11, 20, 9, 0)]
+    [InlineData(19, 55, "post-market", 2026, 11, 23, 7, 0)]
+    public void PollAt_FridayFireTime_WindowAndNextPollAcrossEdgesAndTheWeekend(int hour, int minute, string window, int year, int month, int day, int nextHour, int nextMinute)
+    {
+        var fireTime = At(2026, 11, 20, hour, minute);
+
+        var slot = For(At(2026, 11, 20)).PollAt(fireTime);
+
+        slot.Should().Be(new PollSlot(At(year, month, day, nextHour, nextMinute), window));
+    }
+
+    [Fact]
+    public void PollAt_Night_ClosedAndTheMorningsFirstPoll()
+    {
+        var slot = For(At(2026, 11, 18)).PollAt(At(2026, 11, 18, 23, 10));
+
+        slot.Should().Be(new PollSlot(At(2026, 11, 19, 7, 0), "closed"));
+        slot.Context(forceFresh: true, deliverNow: true).Should().Be(new StageContext(At(2026, 11, 19, 7, 0), ForceFresh: true, DeliverNow: true, Window: "closed"));
     }
 
     [Fact]

@@ -37,6 +37,7 @@ public sealed class StockApiWiringTests : IDisposable
         using var response = await api.GetPortfolioAsync(CancellationToken.None);
 
         response.IsSuccessStatusCode.Should().BeTrue();
+        api.Should().NotBeAssignableTo<IDisposable>("one is resolved per cycle from the root container, which would keep every disposable one until shutdown");
         host.Services.GetRequiredService<PipelineRunner>().Stages.Select(s => s.Name).Should().Equal("poll", "predict", "signal", "notify");
         host.Services.GetServices<IDoctorCheck>().Select(c => c.Name).Should().Contain("stock-api");
         var client = host.Services.GetRequiredService<IHttpClientFactory>().CreateClient(StockApiServiceCollectionExtensions.HttpClientName);

@@ -10,8 +10,8 @@ using Polly;
 namespace KrxSignal.Worker.StockApi;
 
 /// <summary>
-/// One endpoint: its fresh cache, its own resilience pipeline, its stale fallback, its snapshot recording and its
-/// line in the heartbeat. Never throws for anything the upstream does; only cancellation escapes.
+/// One endpoint: its fresh cache, its own resilience pipeline, its stale fallback, the snapshot row of each fetch
+/// (the poll stage records a cycle's rows together) and its line in the heartbeat. Never throws for anything the upstream does; only cancellation escapes.
 /// </summary>
 internal sealed partial class EndpointFetcher<T>(
     string endpoint,
@@ -19,7 +19,6 @@ internal sealed partial class EndpointFetcher<T>(
     JsonTypeInfo<T> type,
     Func<CacheTtlOptions, TimeSpan> ttl,
     StockApiResilience resilience,
-    SnapshotStore snapshots,
     EndpointHealthBoard board,
     IOptions<StockApiOptions> options,
     TimeProvider time,
@@ -63,7 +62,6 @@ internal sealed partial class EndpointFetcher<T>(
         {
             var fetched = new Fetched<T>(value, finishedAt);
             _lastGood = fetched;
-            await RecordAsync(new SnapshotRow(endpoint, finishedAt, answer!.StatusCode, (long)latency.TotalMilliseconds, Encoding.UTF8.GetString(answer.Body), null, false), cancellationToken);
             var before = board[endpoint];
             board.Update(endpoint, _ => EndpointStatus.Initial with { LastSuccess = finishedAt });
             if (before.ConsecutiveFailures > 0)
@@ -71,13 +69,14 @@ internal sealed partial class EndpointFetcher<T>(
                 Log.Recovered(logger, endpoint, before.ConsecutiveFailures);
             }
 
-            return new EndpointFetch<T>(new EndpointOutcome(endpoint, EndpointOutcomeKind.Fresh, latency), fetched);
+            var snapshot = new SnapshotRow(endpoint, finishedAt, answer!.StatusCode, (long)latency.TotalMilliseconds, Encoding.UTF8.GetString(answer.Body), null, false);
+            return new EndpointFetch<T>(new EndpointOutcome(endpoint, EndpointOutcomeKind.Fresh, latency), fetched, snapshot);
         }
 
-        return await FailAsync(problem ?? "no answer", answer, latency, finishedAt, cancellationToken);
+        return Fail(problem ?? "no answer", answer, latency, finishedAt);
     }
 
-    private async Task<EndpointFetch<T>> FailAsync(string problem, UpstreamAnswer? answer, TimeSpan latency, DateTimeOffset at, CancellationToken cancellationToken)
+    private EndpointFetch<T> Fail(string problem, UpstreamAnswer? answer, TimeSpan latency, DateTimeOffset at)
     {
         var lastGood = _lastGood;
         var stale = lastGood is not null && lastGood.IsUsableAt(at, options.Value.MaxStaleAge) ? lastGood : null;
@@ -91,8 +90,6 @@ internal sealed partial class EndpointFetcher<T>(
             StaleDataFetchedAt = stale?.FetchedAt,
             Missing = stale is null,
         });
-
-        await RecordAsync(new SnapshotRow(endpoint, at, answer?.StatusCode, (long)latency.TotalMilliseconds, RecordedBody(answer), problem, stale is not null), cancellationToken);
 
         // A rejected key is loud every time: nothing works until the operator fixes it. Other outages warn once.
         if (keyRejected)
@@ -118,7 +115,7 @@ internal sealed partial class EndpointFetcher<T>(
         var outcome = stale is null
             ? new EndpointOutcome(endpoint, EndpointOutcomeKind.Failed, latency, problem)
             : new EndpointOutcome(endpoint, EndpointOutcomeKind.Stale, latency, problem, stale.AgeAt(at));
-        return new EndpointFetch<T>(outcome, stale);
+        return new EndpointFetch<T>(outcome, stale, new SnapshotRow(endpoint, at, answer?.StatusCode, (long)latency.TotalMilliseconds, RecordedBody(answer), problem, stale is not null));
     }
 
     private async Task<(UpstreamAnswer? Answer, string? Problem)> SendAsync(IStockApi api, StageContext stage, CancellationToken cancellationToken)
@@ -141,19 +138,6 @@ internal sealed partial class EndpointFetcher<T>(
         finally
         {
             ResilienceContextPool.Shared.Return(context);
-        }
-    }
-
-    private async Task RecordAsync(SnapshotRow row, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await snapshots.AddAsync(row, cancellationToken);
-        }
-        catch (SqliteException e)
-        {
-            // Losing one recording is better than losing the cycle's data.
-            Log.RecordFailed(logger, endpoint, e.Message);
         }
     }
 
@@ -192,8 +176,5 @@ internal sealed partial class EndpointFetcher<T>(
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Stock API {Endpoint} recovered after {Failures} failed fetches")]
         public static partial void Recovered(ILogger logger, string endpoint, int failures);
-
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Stock API {Endpoint}: could not record the snapshot: {Problem}")]
-        public static partial void RecordFailed(ILogger logger, string endpoint, string problem);
     }
 }

@@ -33,4 +33,5 @@ internal sealed record EndpointOutcome(string Endpoint, EndpointOutcomeKind Kind
 }
 
 /// <summary>An outcome with the data it produced (fresh, cached or stale), published to <see cref="MarketData"/>.</summary>
-internal sealed record EndpointFetch<T>(EndpointOutcome Outcome, Fetched<T>? Data);
+/// <param name="Snapshot">The row for the recording; null when the cache answered and nothing was sent.</param>
+internal sealed record EndpointFetch<T>(EndpointOutcome Outcome, Fetched<T>? Data, SnapshotRow? Snapshot = null);

@@ -44,6 +44,9 @@ internal sealed partial class PollStage(
 
         // Task.WhenAll rethrows only the first exception; the fetchers throw only on cancellation, and each is read on its own.
         await Task.WhenAll(portfolio, news, screener).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+        // The cycle's recordings in one write, kept even when a stop cuts the cycle short: replay needs what was fetched.
+        await RecordAsync([Snapshot(portfolio), Snapshot(news), Snapshot(screener)], cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
         var portfolioFetch = await portfolio;
         var newsFetch = await news;
@@ -75,6 +78,22 @@ internal sealed partial class PollStage(
         if (data is not null)
         {
             publish(data);
+        }
+    }
+
+    private static SnapshotRow? Snapshot<T>(Task<EndpointFetch<T>> fetch) => fetch.IsCompletedSuccessfully ? fetch.Result.Snapshot : null;
+
+    private async Task RecordAsync(SnapshotRow?[] rows, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // A local write that must still happen when the cycle is being stopped.
+            await snapshots.AddAsync(rows.OfType<SnapshotRow>().ToList(), cancellationToken.IsCancellationRequested ? CancellationToken.None : cancellationToken);
+        }
+        catch (SqliteException e)
+        {
+            // Losing one cycle's recording is better than losing the cycle's data.
+            Log.RecordFailed(logger, e.Message);
         }
     }
 
@@ -119,6 +138,9 @@ internal sealed partial class PollStage(
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Poll ({Window}): {Outcomes}; cycle {ElapsedMs:0} ms; next poll {NextPoll}")]
         public static partial void Cycle(ILogger logger, string window, string outcomes, double elapsedMs, string nextPoll);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Poll: could not record the snapshots: {Problem}")]
+        public static partial void RecordFailed(ILogger logger, string problem);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "Poll: storing new articles failed: {Problem}")]
         public static partial void IngestFailed(ILogger logger, string problem);

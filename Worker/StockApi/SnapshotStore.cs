@@ -10,16 +10,25 @@ internal sealed record SnapshotRow(string Endpoint, DateTimeOffset FetchedAt, in
 /// <summary>The recording that replay reads: one row per endpoint fetch, good or bad.</summary>
 internal sealed class SnapshotStore(SqliteConnectionFactory connections)
 {
-    public async Task AddAsync(SnapshotRow row, CancellationToken cancellationToken)
+    /// <summary>A cycle's rows in one connection and one transaction: one open per cycle instead of one per endpoint.</summary>
+    public async Task AddAsync(IReadOnlyList<SnapshotRow> rows, CancellationToken cancellationToken)
     {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
         await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO snapshots (endpoint, fetched_at, http_status, latency_ms, payload, error, served_stale)
             VALUES (@Endpoint, @FetchedAt, @HttpStatus, @LatencyMs, @Payload, @Error, @ServedStale)
             """,
-            new { row.Endpoint, row.FetchedAt, row.HttpStatus, row.LatencyMs, row.Payload, row.Error, ServedStale = row.ServedStale ? 1 : 0 },
+            rows.Select(row => new { row.Endpoint, row.FetchedAt, row.HttpStatus, row.LatencyMs, row.Payload, row.Error, ServedStale = row.ServedStale ? 1 : 0 }),
+            transaction,
             cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <returns>How many rows were deleted.</returns>
