@@ -6,8 +6,9 @@ namespace KrxSignal.Worker.Tests.Reliability;
 
 /// <summary>
 /// Issue 5: a kill in the middle of a prediction batch, at process level. The real binary runs poll-once with the two
-/// offline models and a slow OpenAI-compatible one (one call at a time, 600 ms each), is SIGKILLed once some but not
-/// all articles are predicted, and a second poll-once finishes the batch.
+/// offline models and a slow OpenAI-compatible one (one call at a time, 200 ms each: after the second slow row, eight
+/// calls, 1.6 s, remain for the kill to land in), is SIGKILLed once some but not all articles are predicted, and a
+/// second poll-once finishes the batch.
 /// </summary>
 public sealed class PredictionKillTests : IDisposable
 {
@@ -26,7 +27,7 @@ public sealed class PredictionKillTests : IDisposable
             .ToList());
         _s.Upstream.Given(Request.Create().WithPath("/v1/chat/completions").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
-                .WithBody(ChatReplies.Completion(ChatReplies.ValidAnswer)).WithDelay(TimeSpan.FromMilliseconds(600)));
+                .WithBody(ChatReplies.Completion(ChatReplies.ValidAnswer)).WithDelay(TimeSpan.FromMilliseconds(200)));
         var environment = Environment();
 
         await using (var first = _s.Start(environment, "poll-once"))

@@ -11,6 +11,7 @@ using WireMock.Server;
 
 namespace KrxSignal.Worker.Tests.Replay;
 
+[Collection(ReplayRunnerTests.Collection)] // runs alone: see ReplayRunnerTests
 public sealed class ExportRoundTripTests : IDisposable
 {
     private static readonly DateTimeOffset TenKst = new(2026, 11, 20, 10, 0, 0, TimeSpan.FromHours(9));

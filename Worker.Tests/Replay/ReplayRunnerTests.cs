@@ -9,8 +9,18 @@ using KrxSignal.Worker.Tests.Support;
 
 namespace KrxSignal.Worker.Tests.Replay;
 
+/// <remarks>
+/// In-process replays run alone, after the parallel tests (the "replay" collection, with ExportRoundTripTests). The
+/// replay moves its virtual clock to the next timer once this process's thread pool has been quiet for two looks;
+/// beside other test classes it never is, so every retry or Retry-After wait fell back to the slow path (20 looks)
+/// and a replay took several times longer than the same replay on its own.
+/// </remarks>
+[Collection(Collection)]
+[CollectionDefinition(Collection, DisableParallelization = true)]
 public sealed class ReplayRunnerTests : IDisposable
 {
+    public const string Collection = "replay";
+
     private readonly TempFolder _folder = new();
 
     public void Dispose() => _folder.Dispose();

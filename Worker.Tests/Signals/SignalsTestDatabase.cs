@@ -1,10 +1,6 @@
 using Dapper;
-using KrxSignal.Worker.Notify;
-using KrxSignal.Worker.Signals;
-using KrxSignal.Worker.StockApi;
 using KrxSignal.Worker.Storage;
 using KrxSignal.Worker.Tests.Support;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -15,11 +11,13 @@ namespace KrxSignal.Worker.Tests.Signals;
 public sealed class SignalsTestDatabase : IDisposable
 {
     private readonly TempFolder _folder = new();
+    private readonly TestHost _host;
     private int _articles;
 
     private SignalsTestDatabase()
     {
-        Path = _folder.File("worker.db");
+        _host = new TestHost(_folder, Start);
+        Path = _host.DatabasePath;
         Connections = new SqliteConnectionFactory(Path);
     }
 
@@ -38,23 +36,13 @@ public sealed class SignalsTestDatabase : IDisposable
     public static DateTimeOffset Start { get; } = new(2026, 11, 19, 1, 0, 0, TimeSpan.Zero); // 10:00 KST
 
     /// <summary>
-    /// A fresh container over this file, as a restarted process would build it: the signal and notify stages
-    /// with their real registrations, the given clock and configuration.
+    /// A fresh container over this file, as a restarted process would build it: the production composition
+    /// (<see cref="TestHost"/>) with the given clock and configuration. Disposing it disposes the host's services.
     /// </summary>
     public ServiceProvider BuildServices(TimeProvider time, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? extra = null)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(configuration);
-        services.AddLogging();
-        services.AddSingleton(time);
-        services.AddSingleton(new SqliteConnectionFactory(Path));
-        services.AddSingleton<MarketData>();
-        services.AddOptions<StockApiOptions>().BindConfiguration(StockApiOptions.Section);
-        services.AddSignals();
-        services.AddNotify();
-        extra?.Invoke(services);
-        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        var host = _host.Build(new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()), time, extra);
+        return (ServiceProvider)host.Services;
     }
 
     /// <summary>An article with one prediction per (model, direction, impact, confidence), arrived and predicted at <paramref name="at"/>.</summary>
