@@ -20,11 +20,18 @@ public sealed class HealthAndDoctorTests : IDisposable
     [Fact]
     public async Task Build_RealComposition_ResolvesRefitClientStageAndChecks()
     {
-        using var host = await PredictionHost.StartAsync(_fake.Folder, new Dictionary<string, string?>());
+        using (var withModel = await PredictionHost.StartAsync(_fake.Folder, PredictionHost.Model(0, "gpt", "openai", ("BaseUrl", "https://api.example/v1"), ("Model", "m"))))
+        {
+            // Refit 16.4 without Refit.Reflection: the generated client is the model's keyed client, resolved once and kept.
+            var clients = withModel.Services.GetRequiredService<ChatClients>();
+            var model = withModel.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ModelsOptions>>().Value.Items[0];
+            var api = clients.For(model);
+            api.Should().NotBeNull();
+            clients.For(model).Should().BeSameAs(api);
+            withModel.Services.GetKeyedService<IChatCompletionsApi>("gpt").Should().NotBeNull();
+        }
 
-        // Refit 16.4 without Refit.Reflection: the generated client must come out of the factory's named client.
-        var api = host.Services.GetRequiredService<ChatClients>().For("https://api.example/v1");
-        api.Should().NotBeNull();
+        using var host = await PredictionHost.StartAsync(_fake.Folder, new Dictionary<string, string?>());
         host.Services.GetServices<IPipelineStage>().Select(s => s.Name).Should().Contain("predict");
         host.Services.GetServices<IDoctorCheck>().Select(c => c.Name).Should().Contain("models");
         host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ModelsOptions>>().Value.Items.Select(m => m.Id)

@@ -46,7 +46,8 @@ public sealed record ModelHealth(
     double ErrorRate,
     int RecentCalls,
     double BudgetUsedUsd,
-    double DailyBudgetUsd);
+    double DailyBudgetUsd,
+    string? Negotiated = null);
 
 public sealed record BacklogHealth(
     int PendingArticles,

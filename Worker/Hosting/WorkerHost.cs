@@ -57,7 +57,7 @@ public static class WorkerHost
         // The pipeline's stages run in the order these register them: poll, predict, signal, notify.
         builder.Services.AddSingleton<PipelineRunner>();
         builder.Services.AddStockApi();
-        builder.Services.AddPredictions();
+        builder.Services.AddPredictions(builder.Configuration);
         builder.Services.AddSignals();
         builder.Services.AddNotify();
         builder.Services.AddHostedService<StartupReport>();
