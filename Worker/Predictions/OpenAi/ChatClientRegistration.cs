@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +15,9 @@ public static class ChatClientRegistration
 {
     public static string HttpClientName(string modelId) => $"model-{modelId}";
 
-    private static readonly RefitSettings Settings = new(new SystemTextJsonContentSerializer(new JsonSerializerOptions(JsonSerializerDefaults.Web)));
+    // Korean text is sent as itself: \uXXXX escapes would triple the bytes of every prompt.
+    private static readonly RefitSettings Settings = new(new SystemTextJsonContentSerializer(
+        new JsonSerializerOptions(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
 
     public static IServiceCollection AddModelChatClients(this IServiceCollection services, IConfiguration configuration)
     {
