@@ -44,7 +44,7 @@ public sealed class PredictionsHealth(IOptions<ModelsOptions> models, ModelGuard
 
             if (circuit == "open")
             {
-                draft.Report(HealthStatus.Degraded, $"model {model.Id} circuit is open: its calls are skipped for now");
+                draft.Report(HealthStatus.Degraded, $"model {model.Id} circuit is open: its calls are deferred for now");
             }
 
             if (model.Enabled && !model.IsOffline && model.DailyBudgetUsd > 0 && used >= model.DailyBudgetUsd)
