@@ -118,6 +118,20 @@ public sealed class ProviderBehaviourTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_OpenRouterWithRequireParameters_SendsProviderRoutingOnlyWhenAsked()
+    {
+        _fake.Server.Replies("/openrouter", ProviderDoubles.Completion(ProviderDoubles.Answer()));
+        _fake.Server.Replies("/plain", ProviderDoubles.Completion(ProviderDoubles.Answer()));
+        using var host = await StartAsync(OpenAi(0, "deepseek", "/openrouter", ("RequireParameters", "true")), OpenAi(1, "plain", "/plain"));
+        await host.InsertArticleAsync("a1", "005930", "t", Published);
+
+        await host.Stage.RunAsync(new StageContext(), CancellationToken.None);
+
+        _fake.Server.RequestsTo("/openrouter", b => b.Contains("\"provider\":{\"require_parameters\":true}", StringComparison.Ordinal)).Should().Be(1);
+        _fake.Server.RequestsTo("/plain", b => b.Contains("\"provider\"", StringComparison.Ordinal)).Should().Be(0);
+    }
+
+    [Fact]
     public async Task RunAsync_ModelRedirects_FailedAttemptNamingStatusAndLocationNotFollowed()
     {
         _fake.Server.Given(Request.Create().WithPath("/moved/chat/completions").UsingPost())

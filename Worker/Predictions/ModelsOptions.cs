@@ -60,6 +60,12 @@ public sealed class ModelOptions
     /// <summary>Sampling temperature; unset sends none, so the provider's default applies (reasoning models accept no other).</summary>
     public double? Temperature { get; set; }
 
+    /// <summary>
+    /// OpenRouter only: sends <c>provider.require_parameters: true</c>, so the request is routed only to providers
+    /// that honour response_format (and temperature) instead of ones that silently ignore them.
+    /// </summary>
+    public bool RequireParameters { get; set; }
+
     /// <summary>Tokens (in + out) per KST day; a cap that works without prices. Unset means no token cap.</summary>
     public long? DailyTokenBudget { get; set; }
 

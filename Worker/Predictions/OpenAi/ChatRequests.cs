@@ -45,7 +45,8 @@ public static class ChatRequests
             model.Model!,
             [new ChatMessage("system", SystemPrompt), new ChatMessage("user", UserPrompt(article, maxPromptChars))],
             temperature,
-            FormatOf(settings.ResponseFormat));
+            FormatOf(settings.ResponseFormat),
+            model.RequireParameters ? new ProviderRouting(RequireParameters: true) : null);
     }
 
     public static ResponseFormat? FormatOf(string mode) => mode switch

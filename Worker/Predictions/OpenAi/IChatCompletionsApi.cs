@@ -24,7 +24,11 @@ public sealed record ChatCompletionRequest(
     [property: JsonPropertyName("model")] string Model,
     [property: JsonPropertyName("messages")] IReadOnlyList<ChatMessage> Messages,
     [property: JsonPropertyName("temperature"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Temperature,
-    [property: JsonPropertyName("response_format"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ResponseFormat? ResponseFormat);
+    [property: JsonPropertyName("response_format"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ResponseFormat? ResponseFormat,
+    [property: JsonPropertyName("provider"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ProviderRouting? Provider = null);
+
+/// <summary>OpenRouter's routing preferences: require_parameters sends a request only to providers that support all of its parameters.</summary>
+public sealed record ProviderRouting([property: JsonPropertyName("require_parameters")] bool RequireParameters);
 
 public sealed record ChatMessage(
     [property: JsonPropertyName("role")] string Role,
