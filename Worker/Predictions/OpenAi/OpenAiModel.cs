@@ -93,8 +93,8 @@ public sealed class OpenAiModel(ChatClients clients, NegotiatedSettings negotiat
 
         var transient = status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout || code >= 500;
 
-        // Unclamped here (the model's pipeline clamps to Predictions:MaxRetryAfter), but never negative.
-        var wait = RetryAfter.Read(e.Headers.RetryAfter, time.GetUtcNow(), TimeSpan.MaxValue);
+        // Clamped to Predictions:MaxRetryAfter: a "Retry-After: 3600" must not park a model's slot for an hour.
+        var wait = RetryAfter.Read(e.Headers.RetryAfter, time.GetUtcNow(), options.Value.MaxRetryAfter);
         return new ModelFailedException(reason, transient, wait is { } w && w > TimeSpan.Zero ? w : null, e);
     }
 }
