@@ -11,13 +11,14 @@ namespace KrxSignal.Worker.Predictions.OpenAi;
 public sealed partial class NegotiatedSettings(ModelSettingsStore store, TimeProvider time, ILogger<NegotiatedSettings> logger) : IDisposable
 {
     private readonly ConcurrentDictionary<string, ModelSettings> _current = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ModelSettings> _stored = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile bool _loaded;
 
     public async ValueTask<ModelSettings> GetAsync(ModelOptions model, CancellationToken cancellationToken)
     {
         await EnsureLoadedAsync(cancellationToken);
-        return _current.GetOrAdd(model.Id, _ => ModelSettings.Configured(model));
+        return _current.GetOrAdd(model.Id, _ => Effective(model));
     }
 
     /// <summary>The stepped-down settings of a model, or null while it runs as configured (doctor and heartbeat).</summary>
@@ -33,7 +34,7 @@ public sealed partial class NegotiatedSettings(ModelSettingsStore store, TimePro
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var current = _current.GetOrAdd(model.Id, _ => ModelSettings.Configured(model));
+            var current = _current.GetOrAdd(model.Id, _ => Effective(model));
             if (!current.SameRequestAs(sent))
             {
                 return current;
@@ -64,7 +65,7 @@ public sealed partial class NegotiatedSettings(ModelSettingsStore store, TimePro
             {
                 foreach (var (id, settings) in await store.AllAsync(cancellationToken))
                 {
-                    _current[id] = settings;
+                    _stored[id] = settings;
                 }
 
                 _loaded = true;
@@ -77,6 +78,22 @@ public sealed partial class NegotiatedSettings(ModelSettingsStore store, TimePro
     }
 
     public void Dispose() => _gate.Dispose();
+
+    /// <summary>
+    /// The configured settings with a stored step applied: never stronger than configured, so an operator who
+    /// lowers ResponseFormat in the configuration is obeyed, and one who raises it must delete the stored row.
+    /// </summary>
+    private ModelSettings Effective(ModelOptions model)
+    {
+        var configured = ModelSettings.Configured(model);
+        if (!_stored.TryGetValue(model.Id, out var stored))
+        {
+            return configured;
+        }
+
+        var weaker = ResponseFormats.Rank(stored.ResponseFormat) > ResponseFormats.Rank(configured.ResponseFormat) ? stored.ResponseFormat : configured.ResponseFormat;
+        return new ModelSettings(weaker, stored.TemperatureDropped, stored.Reason);
+    }
 
     private static partial class Log
     {

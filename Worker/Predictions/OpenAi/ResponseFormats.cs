@@ -9,6 +9,14 @@ public static class ResponseFormats
 
     public static readonly IReadOnlyList<string> All = [JsonSchema, JsonObject, None];
 
+    /// <summary>0 for the strongest; an unknown value ranks as none.</summary>
+    public static int Rank(string format) => format switch
+    {
+        JsonSchema => 0,
+        JsonObject => 1,
+        _ => 2,
+    };
+
     /// <returns>The next weaker mode, or null at none.</returns>
     public static string? Below(string format) => format switch
     {
