@@ -118,6 +118,26 @@ public sealed class ProviderBehaviourTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_RefusalsOfConcurrentCalls_OneStepAndOneWarning()
+    {
+        _fake.Server.LmStudio("/lmstudio", ProviderDoubles.Completion(ProviderDoubles.Answer()));
+        using var host = await PredictionHost.StartAsync(
+            _fake.Folder, OpenAi(0, "lmstudio", "/lmstudio", ("ResponseFormat", "json_object"), ("MaxConcurrency", "4")), configure: s => s.AddLogging(b => b.AddFakeLogging()));
+        for (var i = 0; i < 8; i++)
+        {
+            await host.InsertArticleAsync($"a{i}", "005930", "t", Published.AddMinutes(i));
+        }
+
+        await host.Stage.RunAsync(new StageContext(), CancellationToken.None);
+
+        (await host.PredictionsAsync()).Where(r => r.ModelId == "lmstudio").Should().HaveCount(8).And.OnlyContain(r => r.Status == "ok");
+        _fake.Server.RequestsTo("/lmstudio", b => b.Contains("\"json_object\"", StringComparison.Ordinal))
+            .Should().BeInRange(1, 4, "at most the calls already in flight when the first refusal came back");
+        host.Services.GetFakeLogCollector().GetSnapshot().Count(r => r.Level == LogLevel.Warning && r.Message.Contains("refused", StringComparison.Ordinal))
+            .Should().Be(1);
+    }
+
+    [Fact]
     public async Task RunAsync_OpenRouterWithRequireParameters_SendsProviderRoutingOnlyWhenAsked()
     {
         _fake.Server.Replies("/openrouter", ProviderDoubles.Completion(ProviderDoubles.Answer()));
