@@ -18,7 +18,7 @@ public sealed class ModelGuard : IDisposable
     private readonly CircuitBreakerStateProvider _circuit = new();
     private readonly RecentCalls _recent = new(RecentCalls.Window);
 
-    public ModelGuard(ModelOptions model, PredictionsOptions predictions, TimeProvider time)
+    public ModelGuard(ModelOptions model, TimeProvider time)
     {
         Model = model;
         _slots = new SemaphoreSlim(model.MaxConcurrency, model.MaxConcurrency);
