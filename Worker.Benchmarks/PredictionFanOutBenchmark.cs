@@ -117,9 +117,10 @@ public static class PredictionFanOutBenchmark
             var predictions = Options.Create(new PredictionsOptions { BatchSize = Articles, MaxConcurrentArticles = ArticlesAtOnce });
             var store = new PredictionStore(connections);
             var articleTimes = new ArticleTimes();
-            using var guards = new ModelGuards(modelOptions, predictions, TimeProvider.System);
-            var fanOut = new PredictionFanOut(
-                new ModelCatalog(models), guards, store, new UsageLedger(store, NullLogger<UsageLedger>.Instance), predictions, TimeProvider.System, articleTimes);
+            using var guards = new ModelGuards(modelOptions, TimeProvider.System);
+            var pairs = new PairRunner(
+                new ModelCatalog(models), guards, store, new UsageLedger(store, NullLogger<UsageLedger>.Instance), predictions, TimeProvider.System, NullLogger<PairRunner>.Instance);
+            var fanOut = new PredictionFanOut(pairs, store, predictions, TimeProvider.System, articleTimes);
             var stage = new PredictStage(store, fanOut, modelOptions, predictions, NullLogger<PredictStage>.Instance);
 
             var total = Stopwatch.StartNew();

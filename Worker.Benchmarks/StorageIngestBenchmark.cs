@@ -75,7 +75,7 @@ public static class StorageIngestBenchmark
         {
             foreach (var model in Models)
             {
-                var row = new PredictionRow($"n-{i}", model, PredictionRow.Ok, 1, 3, "up", "medium", 0.7, "benchmark");
+                var row = new PairResult($"n-{i}", model, PredictionStatus.Ok, 1, 3, "up", "medium", 0.7, "benchmark");
                 await store.SaveAsync(row, new UsageDelta("2026-11-20", model, 0, 0, 0), Models, now, CancellationToken.None);
             }
         }

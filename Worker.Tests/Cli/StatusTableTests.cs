@@ -27,7 +27,7 @@ public sealed class StatusTableTests
                 ["portfolio"] = new(Now.AddSeconds(-40), 0, false, null, null),
                 ["news-sentiment"] = new(Now.AddMinutes(-12), 3, true, 720, "HTTP 503 [upstream]"),
             },
-            Models = new Dictionary<string, ModelHealth> { ["gpt-4o"] = new(true, "open", 0.5, 10, 0.42, 1.0) },
+            Models = new Dictionary<string, ModelHealth> { ["gpt-4o"] = new(true, "open", 0.5, 10, 0.42, 1.0, "json_object, temperature dropped") },
             Backlog = new BacklogHealth(7, 2, 95, 1),
             LastRuns = [new JobRunHealth("poll", Now.AddMinutes(-1), Now.AddMinutes(-1).AddSeconds(1.5), "ok", 12, null)],
             Signals = new SignalsToday(5, [new RecentSignal(Now.AddMinutes(-16), "000660", "SK하이닉스", "buy", 0.61, true, "sent")]),
@@ -43,6 +43,7 @@ public sealed class StatusTableTests
             .And.Contain("7 articles to predict, 2 notifications to send, oldest 1m 35s, 1 failed")
             .And.Contain("news-sentiment").And.Contain("stale, 720s old").And.Contain("HTTP 503 [upstream]")
             .And.Contain("$0.42 of $1.00")
+            .And.Contain("open (json_object, temperature dropped)")
             .And.Contain("1.5s")
             .And.Contain("signals today: 5")
             .And.Contain("2026-11-19 10:14:00 KST").And.Contain("SK하이닉스").And.Contain("buy (reversal)").And.Contain("0.61");

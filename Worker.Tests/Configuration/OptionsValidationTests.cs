@@ -47,7 +47,26 @@ public sealed class OptionsValidationTests : IDisposable
     }
 
     [Fact]
-    public void Validate_OpenAiModelWithoutKeyVariable_NamesTheIndexedKey()
+    public void Validate_OpenAiModelWithoutModelName_NamesTheIndexedKey()
+    {
+        // ApiKeyEnv is optional (a keyless local server); the model name is not.
+        using var host = BuildHost(new Dictionary<string, string?>
+        {
+            ["Models:2:Id"] = "gpt",
+            ["Models:2:Provider"] = "openai",
+            ["Models:2:BaseUrl"] = "https://api.openai.example/v1",
+        });
+
+        var act = () => host.Services.GetRequiredService<IStartupValidator>().Validate();
+
+        ConfigurationErrors.TryDescribe(act.Should().Throw<Exception>().Which, out var message).Should().BeTrue();
+        message.Should().Be("Models:2:Model is required");
+    }
+
+    [Theory]
+    [InlineData("ResponseFormat", "json", "Models:2:ResponseFormat must be one of json_schema, json_object, none")]
+    [InlineData("Temperature", "3", "Models:2:Temperature")]
+    public void Validate_OpenAiModelBadNegotiableValue_NamesTheIndexedKey(string key, string value, string expected)
     {
         using var host = BuildHost(new Dictionary<string, string?>
         {
@@ -55,12 +74,13 @@ public sealed class OptionsValidationTests : IDisposable
             ["Models:2:Provider"] = "openai",
             ["Models:2:BaseUrl"] = "https://api.openai.example/v1",
             ["Models:2:Model"] = "gpt-x",
+            [$"Models:2:{key}"] = value,
         });
 
         var act = () => host.Services.GetRequiredService<IStartupValidator>().Validate();
 
         ConfigurationErrors.TryDescribe(act.Should().Throw<Exception>().Which, out var message).Should().BeTrue();
-        message.Should().Be("Models:2:ApiKeyEnv is required");
+        message.Should().StartWith(expected);
     }
 
     [Fact]

@@ -20,11 +20,18 @@ public sealed class HealthAndDoctorTests : IDisposable
     [Fact]
     public async Task Build_RealComposition_ResolvesRefitClientStageAndChecks()
     {
-        using var host = await PredictionHost.StartAsync(_fake.Folder, new Dictionary<string, string?>());
+        using (var withModel = await PredictionHost.StartAsync(_fake.Folder, PredictionHost.Model(0, "gpt", "openai", ("BaseUrl", "https://api.example/v1"), ("Model", "m"))))
+        {
+            // Refit 16.4 without Refit.Reflection: the generated client is the model's keyed client, resolved once and kept.
+            var clients = withModel.Services.GetRequiredService<ChatClients>();
+            var model = withModel.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ModelsOptions>>().Value.Items[0];
+            var api = clients.For(model);
+            api.Should().NotBeNull();
+            clients.For(model).Should().BeSameAs(api);
+            withModel.Services.GetKeyedService<IChatCompletionsApi>("gpt").Should().NotBeNull();
+        }
 
-        // Refit 16.4 without Refit.Reflection: the generated client must come out of the factory's named client.
-        var api = host.Services.GetRequiredService<ChatClients>().For("https://api.example/v1");
-        api.Should().NotBeNull();
+        using var host = await PredictionHost.StartAsync(_fake.Folder, new Dictionary<string, string?>());
         host.Services.GetRequiredService<PipelineRunner>().Stages.Select(s => s.Name).Should().Contain("predict");
         host.Services.GetServices<IDoctorCheck>().Select(c => c.Name).Should().Contain("models");
         host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ModelsOptions>>().Value.Items.Select(m => m.Id)
@@ -81,4 +88,43 @@ public sealed class HealthAndDoctorTests : IDisposable
             .And.Contain($"nokey key variable {_fake.KeyVariable}_MISSING is not set").And.NotContain("sk-doctor-secret");
         result.Fix.Should().Contain($"set {_fake.KeyVariable}_MISSING");
     }
+    [Fact]
+    public async Task RunAsync_KeylessLocalAndUncappedHostedModel_SaysKeylessWarnsAndShowsNegotiatedStep()
+    {
+        _fake.Server.Given(Request.Create().WithPath("/local/models").UsingGet()).RespondWith(Response.Create().WithStatusCode(200).WithBody("{\"data\":[]}"));
+        var settings = new Dictionary<string, string?>(PredictionHost.Model(0, "ollama", "openai", ("BaseUrl", _fake.Server.Url + "/local"), ("Model", "qwen3:8b")));
+        foreach (var (key, value) in PredictionHost.Model(1, "gpt", "openai", ("BaseUrl", "https://api.openai.example/v1"), ("Model", "gpt-5-mini"), ("ApiKeyEnv", _fake.KeyVariable + "_MISSING")))
+        {
+            settings[key] = value;
+        }
+
+        using var host = await PredictionHost.StartAsync(_fake.Folder, settings);
+        var models = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ModelsOptions>>().Value.Items;
+        var negotiated = host.Services.GetRequiredService<NegotiatedSettings>();
+        var sent = await negotiated.GetAsync(models[0], CancellationToken.None);
+        await negotiated.StepAsync(models[0], sent, sent with { ResponseFormat = "json_object", Reason = "format refused" }, CancellationToken.None);
+        var check = host.Services.GetServices<IDoctorCheck>().OfType<ModelsCheck>().Single();
+
+        var result = await check.RunAsync(CancellationToken.None);
+
+        result.Detail.Should().Contain("ollama ").And.Contain("answered in").And.Contain("keyless (no Authorization header)").And.Contain("negotiated: json_object");
+        result.Detail.Should().Contain("gpt key variable").And.Contain("warning: hosted, with neither prices nor DailyTokenBudget, so no budget caps it");
+        _fake.Server.LogEntries.Single().RequestMessage!.Headers!.Should().NotContainKey("Authorization");
+
+        var draft = new HeartbeatDraft();
+        await host.Services.GetServices<IHeartbeatContributor>().OfType<PredictionsHealth>().Single().ContributeAsync(draft, CancellationToken.None);
+        draft.Models!["ollama"].Negotiated.Should().Be("json_object");
+        draft.Models["gpt"].Negotiated.Should().BeNull("gpt runs as configured");
+    }
+
+    [Theory]
+    [InlineData("https://api.openai.com/v1", true)]
+    [InlineData("https://openrouter.ai/api/v1", true)]
+    [InlineData("http://localhost:11434/v1", false)]
+    [InlineData("http://127.0.0.1:8080/v1", false)]
+    [InlineData("http://192.168.1.20:1234/v1", false)]
+    [InlineData("http://gpu-box:8000/v1", false)]
+    [InlineData("http://llm.home.arpa/v1", false)]
+    public void IsHosted_BaseUrl_TellsMeteredServiceFromLocalServer(string baseUrl, bool hosted) =>
+        ModelHosting.IsHosted(baseUrl).Should().Be(hosted);
 }

@@ -67,13 +67,16 @@ public sealed class ModelTests
 
     [Theory]
     [InlineData("The stock will go up.", "reply is not a JSON object")]
-    [InlineData("```json\n{\"direction\":\"up\"}\n```", "reply is not a JSON object")]
-    [InlineData("{\"direction\":\"UP\",\"impact\":\"high\",\"confidence\":0.5,\"reasoning\":\"r\"}", "direction 'UP' is not up, down or neutral")]
+    [InlineData("```json\n{\"direction\":\"up\"}\n```", "impact is missing or not a string")]
+    [InlineData("{\"direction\":\"sideways\",\"impact\":\"high\",\"confidence\":0.5,\"reasoning\":\"r\"}", "direction 'sideways' is not up, down or neutral")]
     [InlineData("{\"direction\":\"up\",\"impact\":\"huge\",\"confidence\":0.5,\"reasoning\":\"r\"}", "impact 'huge' is not high, medium or low")]
-    [InlineData("{\"direction\":\"up\",\"impact\":\"high\",\"confidence\":1.5,\"reasoning\":\"r\"}", "confidence 1.5 is outside 0..1")]
-    [InlineData("{\"direction\":\"up\",\"impact\":\"high\",\"confidence\":\"0.5\",\"reasoning\":\"r\"}", "confidence is missing or not a number")]
+    [InlineData("{\"direction\":\"up\",\"impact\":\"high\",\"confidence\":-0.2,\"reasoning\":\"r\"}", "confidence -0.2 is outside 0..1")]
+    [InlineData("{\"direction\":\"up\",\"impact\":\"high\",\"confidence\":150,\"reasoning\":\"r\"}", "confidence 150 is outside 0..1")]
+    [InlineData("{\"direction\":\"up\",\"impact\":\"high\",\"confidence\":\"sure\",\"reasoning\":\"r\"}", "confidence 'sure' is not a number")]
+    [InlineData("{\"direction\":\"up\",\"impact\":\"high\",\"confidence\":true,\"reasoning\":\"r\"}", "confidence is missing or not a number")]
     [InlineData("{\"direction\":\"up\",\"impact\":\"high\",\"confidence\":0.5}", "reasoning is missing or not a string")]
     [InlineData("{\"direction\":\"up\",", "reply is not valid JSON")]
+    [InlineData("<think>up, surely</think>I cannot say.", "reply is not a JSON object")]
     [InlineData("", "empty reply")]
     public void Parse_InvalidReply_FailsWithReason(string content, string reason)
     {

@@ -23,14 +23,14 @@ public sealed class UsageLedgerTests : IDisposable
         var ledger = new UsageLedger(new PredictionStore(connections), logger);
         var model = new ModelOptions { Id = "gpt", DailyBudgetUsd = 1 };
 
-        await SetCostAsync(connections, "2026-11-19", 0.85);
-        await ledger.AfterCallAsync(model, "2026-11-19", CancellationToken.None);
-        await ledger.AfterCallAsync(model, "2026-11-19", CancellationToken.None);
-        await SetCostAsync(connections, "2026-11-20", 0.9);
-        await ledger.AfterCallAsync(model, "2026-11-20", CancellationToken.None);
+        // The totals are what the usage write returned (SaveAsync's RETURNING), so no second read is needed.
+        ledger.AfterCall(model, "2026-11-19", new UsageTotals(0, 0.85));
+        ledger.AfterCall(model, "2026-11-19", new UsageTotals(0, 0.86));
+        ledger.AfterCall(model, "2026-11-20", new UsageTotals(0, 0.9));
 
         logger.Collector.GetSnapshot().Where(r => r.Level == LogLevel.Warning).Select(r => r.Message)
             .Should().HaveCount(2).And.OnlyContain(m => m.Contains("(80 % or more)", StringComparison.Ordinal));
+        await SetCostAsync(connections, "2026-11-20", 0.9);
         (await ledger.IsExhaustedAsync(model, "2026-11-20", CancellationToken.None)).Should().BeFalse();
         await SetCostAsync(connections, "2026-11-20", 1.0);
         (await ledger.IsExhaustedAsync(model, "2026-11-20", CancellationToken.None)).Should().BeTrue();

@@ -85,7 +85,7 @@ internal static class StatusTable
                 table.AddRow(
                     Plain(id),
                     Plain(model.Enabled ? "yes" : "no"),
-                    Plain(model.Circuit),
+                    Plain(model.Negotiated is null ? model.Circuit : $"{model.Circuit} ({model.Negotiated})"),
                     Plain(string.Create(CultureInfo.InvariantCulture, $"{model.ErrorRate:P0} of {model.RecentCalls}")),
                     Plain(string.Create(CultureInfo.InvariantCulture, $"${model.BudgetUsedUsd:0.00} of ${model.DailyBudgetUsd:0.00}")));
             }

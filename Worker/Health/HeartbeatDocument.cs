@@ -48,7 +48,8 @@ public sealed record ModelHealth(
     double ErrorRate,
     int RecentCalls,
     double BudgetUsedUsd,
-    double DailyBudgetUsd);
+    double DailyBudgetUsd,
+    string? Negotiated = null);
 
 internal sealed record BacklogHealth(
     int PendingArticles,

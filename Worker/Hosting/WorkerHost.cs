@@ -65,7 +65,7 @@ internal static class WorkerHost
         builder.Services.AddPipeline();
         builder.Services.AddStockApi();
         builder.Services.AddIngest();
-        builder.Services.AddPredictions();
+        builder.Services.AddPredictions(builder.Configuration);
         builder.Services.AddSignals();
         builder.Services.AddNotify();
         builder.Services.AddHostedService<StartupReport>();

@@ -18,7 +18,7 @@ public sealed class ModelGuard : IDisposable
     private readonly CircuitBreakerStateProvider _circuit = new();
     private readonly RecentCalls _recent = new(RecentCalls.Window);
 
-    public ModelGuard(ModelOptions model, PredictionsOptions predictions, TimeProvider time)
+    public ModelGuard(ModelOptions model, TimeProvider time)
     {
         Model = model;
         _slots = new SemaphoreSlim(model.MaxConcurrency, model.MaxConcurrency);
@@ -40,11 +40,9 @@ public sealed class ModelGuard : IDisposable
                     .Handle<HttpRequestException>()
                     .Handle<ModelFailedException>(e => e.Transient),
 
-                // Retry-After is honoured, but clamped: a "Retry-After: 3600" must not park a model's slot for an hour.
+                // Retry-After is honoured as read (and clamped) by Http/RetryAfter in the model; otherwise the backoff applies.
                 DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(
-                    args.Outcome.Exception is ModelFailedException { RetryAfter: { } wait }
-                        ? wait < predictions.MaxRetryAfter ? wait : predictions.MaxRetryAfter
-                        : null),
+                    args.Outcome.Exception is ModelFailedException { RetryAfter: { } wait } ? wait : null),
             });
         }
 

@@ -35,6 +35,9 @@ public sealed class ModelOptions
 {
     public static readonly IReadOnlySet<string> Providers = new HashSet<string>(StringComparer.Ordinal) { "lexicon", "sentiment", "openai" };
 
+    /// <summary>Built in and offline: no calls, no cost, so no budget to read.</summary>
+    public bool IsOffline => Provider is "lexicon" or "sentiment";
+
     public string Id { get; set; } = "";
 
     public string Provider { get; set; } = "";
@@ -45,8 +48,26 @@ public sealed class ModelOptions
 
     public string? Model { get; set; }
 
-    /// <summary>Name of the environment variable holding the key; the key itself never sits in config files.</summary>
+    /// <summary>
+    /// Name of the environment variable holding the key; the key itself never sits in config files.
+    /// Unset for a keyless local server (Ollama, llama.cpp, LM Studio): then no Authorization header is sent.
+    /// </summary>
     public string? ApiKeyEnv { get; set; }
+
+    /// <summary>json_schema (structured output), json_object or none; a provider that refuses one is stepped down once, remembered.</summary>
+    public string ResponseFormat { get; set; } = OpenAi.ResponseFormats.JsonSchema;
+
+    /// <summary>Sampling temperature; unset sends none, so the provider's default applies (reasoning models accept no other).</summary>
+    public double? Temperature { get; set; }
+
+    /// <summary>
+    /// OpenRouter only: sends <c>provider.require_parameters: true</c>, so the request is routed only to providers
+    /// that honour response_format (and temperature) instead of ones that silently ignore them.
+    /// </summary>
+    public bool RequireParameters { get; set; }
+
+    /// <summary>Tokens (in + out) per KST day; a cap that works without prices. Unset means no token cap.</summary>
+    public long? DailyTokenBudget { get; set; }
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -75,7 +96,21 @@ public sealed class ModelOptions
             problems.Required(nameof(BaseUrl), BaseUrl);
             problems.AbsoluteHttpUrl(nameof(BaseUrl), BaseUrl);
             problems.Required(nameof(Model), Model);
-            problems.Required(nameof(ApiKeyEnv), ApiKeyEnv);
+        }
+
+        if (!OpenAi.ResponseFormats.All.Contains(ResponseFormat))
+        {
+            problems.Add(nameof(ResponseFormat), "must be one of json_schema, json_object, none");
+        }
+
+        if (Temperature is { } temperature)
+        {
+            problems.InRange(nameof(Temperature), temperature, 0, 2);
+        }
+
+        if (DailyTokenBudget is { } tokens)
+        {
+            problems.InRange(nameof(DailyTokenBudget), (double)tokens, 1, 1e12);
         }
 
         problems.InRange(nameof(Timeout), Timeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10));

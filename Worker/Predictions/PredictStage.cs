@@ -36,6 +36,13 @@ public sealed partial class PredictStage(
             return new StageResult(StageOutcome.Partial, totals.Rows, $"{summary}, {totals.ArticlesCrashed} articles stopped by an error");
         }
 
+        // An open circuit loses nothing (the pairs stay pending), but the run did not do its work: say so, by model.
+        if (totals.Deferred > 0)
+        {
+            var which = string.Join(", ", totals.DeferredModels ?? []);
+            return new StageResult(StageOutcome.Partial, totals.Rows, $"{summary}, {totals.Deferred} pairs deferred: circuit open for {which}");
+        }
+
         // Every model failing every call is a broken stage, not a quiet one.
         var outcome = totals.Rows > 0 && totals.Ok == 0 && totals.Failed > 0 ? StageOutcome.Partial : StageOutcome.Ok;
         return new StageResult(outcome, totals.Rows, summary);
@@ -61,7 +68,7 @@ public sealed partial class PredictStage(
                 {
                     needed.Add(new ModelWork(model, 0));
                 }
-                else if (row.Status == PredictionRow.Failed && row.Attempts < maxAttempts && model.Enabled)
+                else if (row.Status == PredictionStatus.Failed && row.Attempts < maxAttempts && model.Enabled)
                 {
                     needed.Add(new ModelWork(model, row.Attempts));
                 }

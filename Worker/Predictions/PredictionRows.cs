@@ -1,7 +1,16 @@
 namespace KrxSignal.Worker.Predictions;
 
-/// <summary>One predictions row as written: status ok, failed or skipped (DESIGN.md §4).</summary>
-public sealed record PredictionRow(
+/// <summary>The values of predictions.status (DESIGN.md §4).</summary>
+public static class PredictionStatus
+{
+    public const string Ok = "ok";
+    public const string Failed = "failed";
+    public const string Skipped = "skipped";
+}
+
+/// <summary>What one (article, model) pair produced, as its predictions row is written.</summary>
+/// <param name="Normalised">What the tolerant reader changed in the answer; null for a clean one.</param>
+public sealed record PairResult(
     string ArticleId,
     string ModelId,
     string Status,
@@ -14,15 +23,20 @@ public sealed record PredictionRow(
     long? TokensIn = null,
     long? TokensOut = null,
     double? Cost = null,
-    string? Error = null)
-{
-    public const string Ok = "ok";
-    public const string Failed = "failed";
-    public const string Skipped = "skipped";
-}
+    string? Error = null,
+    string? Normalised = null);
 
 /// <summary>What one model call adds to the model_usage ledger of its KST day.</summary>
 public sealed record UsageDelta(string Day, string ModelId, int Failures, long Tokens, double Cost);
 
+/// <summary>A model's model_usage totals for one KST day, after a call was added.</summary>
+public sealed record UsageTotals(long Tokens, double Cost)
+{
+    public static readonly UsageTotals None = new(0, 0);
+}
+
 /// <summary>A pair already recorded for an article: whether it still needs work depends on status and attempts.</summary>
 public sealed record ExistingPrediction(string ArticleId, string ModelId, string Status, int Attempts);
+
+/// <summary>A failed pair of an already completed article, still under Predictions:MaxAttempts.</summary>
+public sealed record RetryablePair(Models.PendingArticle Article, string ModelId, int Attempts);

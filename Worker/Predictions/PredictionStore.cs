@@ -1,6 +1,7 @@
 using Dapper;
 using KrxSignal.Worker.Predictions.Models;
 using KrxSignal.Worker.Storage;
+using Microsoft.Data.Sqlite;
 
 namespace KrxSignal.Worker.Predictions;
 
@@ -14,7 +15,7 @@ public sealed class PredictionStore(SqliteConnectionFactory connections)
     public async Task<IReadOnlyList<PendingArticle>> PendingAsync(int limit, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<ArticleRow>(new CommandDefinition(
+        var rows = await connection.QueryAsync<PendingArticleRow>(new CommandDefinition(
             $"SELECT {ArticleColumns} FROM news_articles a WHERE a.predicted_at IS NULL AND a.ticker IS NOT NULL ORDER BY a.published_at DESC, a.id LIMIT @limit;",
             new { limit },
             cancellationToken: cancellationToken));
@@ -44,8 +45,7 @@ public sealed class PredictionStore(SqliteConnectionFactory connections)
     }
 
     /// <summary>Failed pairs of articles that are already complete, still under the attempt limit: later runs retry them.</summary>
-    public async Task<IReadOnlyList<(PendingArticle Article, string ModelId, int Attempts)>> RetryableAsync(
-        int maxAttempts, IReadOnlyList<string> modelIds, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RetryablePair>> RetryableAsync(int maxAttempts, IReadOnlyList<string> modelIds, int limit, CancellationToken cancellationToken)
     {
         if (modelIds.Count == 0)
         {
@@ -63,51 +63,57 @@ public sealed class PredictionStore(SqliteConnectionFactory connections)
             """,
             new { maxAttempts, modelIds, limit },
             cancellationToken: cancellationToken));
-        return rows.Select(r => (r.ToArticle(), r.ModelId, (int)r.Attempts)).ToList();
+        return rows.Select(r => new RetryablePair(r.ToArticle(), r.ModelId, (int)r.Attempts)).ToList();
     }
 
     /// <summary>
     /// Upserts the row and its usage, and sets the article's predicted_at in the same transaction when every
     /// model of <paramref name="setModelIds"/> now has a row: a kill at any instant leaves either both or neither.
     /// </summary>
-    /// <returns>True when this row completed the article's set.</returns>
-    public async Task<bool> SaveAsync(PredictionRow row, UsageDelta? usage, IReadOnlyList<string> setModelIds, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <returns>Whether this row completed the article's set, and the model's day totals when usage was added (no second read for the budget).</returns>
+    public async Task<SaveOutcome> SaveAsync(PairResult row, UsageDelta? usage, IReadOnlyList<string> setModelIds, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO predictions (article_id, model_id, status, direction, impact, confidence, reasoning, latency_ms, tokens_in, tokens_out, cost, error, attempts, created_at, updated_at)
-            VALUES (@ArticleId, @ModelId, @Status, @Direction, @Impact, @Confidence, @Reasoning, @LatencyMs, @TokensIn, @TokensOut, @Cost, @Error, @Attempts, @Now, @Now)
+            INSERT INTO predictions (article_id, model_id, status, direction, impact, confidence, reasoning, latency_ms, tokens_in, tokens_out, cost, error, attempts, normalised, created_at, updated_at)
+            VALUES (@ArticleId, @ModelId, @Status, @Direction, @Impact, @Confidence, @Reasoning, @LatencyMs, @TokensIn, @TokensOut, @Cost, @Error, @Attempts, @Normalised, @Now, @Now)
             ON CONFLICT (article_id, model_id) DO UPDATE SET
                 status = excluded.status, direction = excluded.direction, impact = excluded.impact, confidence = excluded.confidence,
                 reasoning = excluded.reasoning, latency_ms = excluded.latency_ms, tokens_in = excluded.tokens_in, tokens_out = excluded.tokens_out,
-                cost = excluded.cost, error = excluded.error, attempts = excluded.attempts, updated_at = excluded.updated_at
+                cost = excluded.cost, error = excluded.error, attempts = excluded.attempts, normalised = excluded.normalised, updated_at = excluded.updated_at
             WHERE predictions.status <> 'ok';
             """,
-            new { row.ArticleId, row.ModelId, row.Status, row.Direction, row.Impact, row.Confidence, row.Reasoning, row.LatencyMs, row.TokensIn, row.TokensOut, row.Cost, row.Error, row.Attempts, Now = now },
+            new
+            {
+                row.ArticleId, row.ModelId, row.Status, row.Direction, row.Impact, row.Confidence, row.Reasoning, row.LatencyMs, row.TokensIn, row.TokensOut,
+                row.Cost, row.Error, row.Attempts, row.Normalised, Now = now,
+            },
             transaction,
             cancellationToken: cancellationToken));
 
+        UsageTotals? totals = null;
         if (usage is not null)
         {
-            await connection.ExecuteAsync(new CommandDefinition(
+            totals = await connection.QuerySingleAsync<UsageTotalsRow>(new CommandDefinition(
                 """
                 INSERT INTO model_usage (day, model_id, calls, failures, tokens, cost) VALUES (@Day, @ModelId, 1, @Failures, @Tokens, @Cost)
                 ON CONFLICT (day, model_id) DO UPDATE SET
-                    calls = calls + 1, failures = failures + excluded.failures, tokens = tokens + excluded.tokens, cost = cost + excluded.cost;
+                    calls = calls + 1, failures = failures + excluded.failures, tokens = tokens + excluded.tokens, cost = cost + excluded.cost
+                RETURNING model_id AS ModelId, tokens AS Tokens, cost AS Cost;
                 """,
                 usage,
                 transaction,
-                cancellationToken: cancellationToken));
+                cancellationToken: cancellationToken)) is { } r ? r.ToTotals() : null;
         }
 
         var completed = await MarkIfCompleteAsync(connection, transaction, row.ArticleId, setModelIds, now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return completed;
+        return new SaveOutcome(completed, totals);
     }
 
-    /// <summary>For an article whose rows all exist already (a run ended between its last row and this check cannot happen, but a changed model list can).</summary>
+    /// <summary>For an article whose rows all exist already (a changed model list can leave one so).</summary>
     public async Task<bool> CompleteIfDoneAsync(string articleId, IReadOnlyList<string> setModelIds, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
@@ -117,23 +123,26 @@ public sealed class PredictionStore(SqliteConnectionFactory connections)
         return completed;
     }
 
-    public async Task<double> CostAsync(string day, string modelId, CancellationToken cancellationToken)
+    public async Task<UsageTotals> UsageAsync(string day, string modelId, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<double?>(new CommandDefinition(
-            "SELECT cost FROM model_usage WHERE day = @day AND model_id = @modelId;", new { day, modelId }, cancellationToken: cancellationToken)) ?? 0;
+        var row = await connection.QuerySingleOrDefaultAsync<UsageTotalsRow>(new CommandDefinition(
+            "SELECT model_id AS ModelId, tokens AS Tokens, cost AS Cost FROM model_usage WHERE day = @day AND model_id = @modelId;",
+            new { day, modelId },
+            cancellationToken: cancellationToken));
+        return row?.ToTotals() ?? UsageTotals.None;
     }
 
-    public async Task<IReadOnlyDictionary<string, double>> CostsAsync(string day, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, UsageTotals>> UsageByModelAsync(string day, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(string ModelId, double Cost)>(new CommandDefinition(
-            "SELECT model_id, cost FROM model_usage WHERE day = @day;", new { day }, cancellationToken: cancellationToken));
-        return rows.ToDictionary(r => r.ModelId, r => r.Cost, StringComparer.Ordinal);
+        var rows = await connection.QueryAsync<UsageTotalsRow>(new CommandDefinition(
+            "SELECT model_id AS ModelId, tokens AS Tokens, cost AS Cost FROM model_usage WHERE day = @day;", new { day }, cancellationToken: cancellationToken));
+        return rows.ToDictionary(r => r.ModelId, r => r.ToTotals(), StringComparer.Ordinal);
     }
 
     private static async Task<bool> MarkIfCompleteAsync(
-        Microsoft.Data.Sqlite.SqliteConnection connection, System.Data.Common.DbTransaction transaction, string articleId, IReadOnlyList<string> setModelIds, DateTimeOffset now, CancellationToken cancellationToken)
+        SqliteConnection connection, System.Data.Common.DbTransaction transaction, string articleId, IReadOnlyList<string> setModelIds, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var changed = await connection.ExecuteAsync(new CommandDefinition(
             """
@@ -147,40 +156,54 @@ public sealed class PredictionStore(SqliteConnectionFactory connections)
         return changed == 1;
     }
 
-    // Classes with setters rather than positional records: Dapper's constructor matching is strict about
+    // Records with settable properties rather than positional ones: Dapper's constructor matching is strict about
     // column types, and SQLite reports the type of each value (a NULL has none).
-    private class ArticleRow
+    private record PendingArticleRow
     {
-        public string Id { get; set; } = "";
+        public string Id { get; init; } = "";
 
-        public string Ticker { get; set; } = "";
+        public string Ticker { get; init; } = "";
 
-        public string Title { get; set; } = "";
+        public string Title { get; init; } = "";
 
-        public string? Summary { get; set; }
+        public string? Summary { get; init; }
 
-        public double? Sentiment { get; set; }
+        public double? Sentiment { get; init; }
 
-        public string PublishedAt { get; set; } = "";
+        public DateTimeOffset PublishedAt { get; init; }
 
-        public PendingArticle ToArticle() => new(Id, Ticker, Title, Summary, Sentiment, UtcTimeHandlers.Parse(PublishedAt));
+        public PendingArticle ToArticle() => new(Id, Ticker, Title, Summary, Sentiment, PublishedAt);
     }
 
-    private sealed class RetryRow : ArticleRow
+    private sealed record RetryRow : PendingArticleRow
     {
-        public string ModelId { get; set; } = "";
+        public string ModelId { get; init; } = "";
 
-        public long Attempts { get; set; }
+        public long Attempts { get; init; }
     }
 
-    private sealed class ExistingRow
+    private sealed record ExistingRow
     {
-        public string ArticleId { get; set; } = "";
+        public string ArticleId { get; init; } = "";
 
-        public string ModelId { get; set; } = "";
+        public string ModelId { get; init; } = "";
 
-        public string Status { get; set; } = "";
+        public string Status { get; init; } = "";
 
-        public long Attempts { get; set; }
+        public long Attempts { get; init; }
+    }
+
+    private sealed record UsageTotalsRow
+    {
+        public string ModelId { get; init; } = "";
+
+        public long Tokens { get; init; }
+
+        public double Cost { get; init; }
+
+        public UsageTotals ToTotals() => new(Tokens, Cost);
     }
 }
+
+/// <param name="Usage">The model's day totals after this row's usage, or null when the row added none.</param>
+public sealed record SaveOutcome(bool Completed, UsageTotals? Usage);

@@ -10,7 +10,7 @@ namespace KrxSignal.Worker.Predictions;
 
 public static class PredictionsServiceCollectionExtensions
 {
-    public static IServiceCollection AddPredictions(this IServiceCollection services)
+    public static IServiceCollection AddPredictions(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<PredictionsOptions>();
 
@@ -23,9 +23,10 @@ public static class PredictionsServiceCollectionExtensions
                 options.Items = section.Exists() ? section.Get<List<ModelOptions>>() ?? [] : ModelsOptions.BuiltIn();
             });
 
-        // Timeouts and retries belong to each model's own pipeline (ModelGuard), so the client itself never gives up first.
-        services.AddHttpClient(ChatClients.HttpClientName).ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddModelChatClients(configuration);
         services.AddSingleton<ChatClients>();
+        services.AddSingleton<ModelSettingsStore>();
+        services.AddSingleton<NegotiatedSettings>();
 
         services.AddSingleton<IPredictionModel, LexiconModel>();
         services.AddSingleton<IPredictionModel, SentimentModel>();
@@ -34,6 +35,7 @@ public static class PredictionsServiceCollectionExtensions
         services.AddSingleton<ModelGuards>();
         services.AddSingleton<PredictionStore>();
         services.AddSingleton<UsageLedger>();
+        services.AddSingleton<PairRunner>();
         services.AddSingleton<PredictionFanOut>();
         services.AddSingleton<PredictStage>();
         services.AddSingleton<IHeartbeatContributor, PredictionsHealth>();

@@ -1,12 +1,14 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 
 namespace KrxSignal.Worker.Predictions;
 
 /// <summary>
-/// Reads the model_usage ledger for the daily budget and says so once a day in the log: at 80 % a warning,
-/// at 100 % that the model is skipped until KST midnight. The day rolls over with the KST date on the
-/// injected clock, so a spent budget frees itself at midnight with no job of its own.
+/// The daily budgets, in USD (Models:N:DailyBudgetUsd, which needs prices to bite) and in tokens
+/// (Models:N:DailyTokenBudget, which does not), read from the model_usage ledger. One read per pair before the
+/// call; the totals after it come back from the write itself. Offline models cost nothing and read nothing.
+/// The day rolls over with the KST date on the injected clock, so a spent budget frees itself at midnight.
 /// </summary>
 public sealed partial class UsageLedger(PredictionStore store, ILogger<UsageLedger> logger)
 {
@@ -19,37 +21,59 @@ public sealed partial class UsageLedger(PredictionStore store, ILogger<UsageLedg
     public static double CostOf(ModelOptions model, long? tokensIn, long? tokensOut) =>
         ((tokensIn ?? 0) * model.InputUsdPerMillionTokens / 1_000_000) + ((tokensOut ?? 0) * model.OutputUsdPerMillionTokens / 1_000_000);
 
-    public async Task<bool> IsExhaustedAsync(ModelOptions model, string day, CancellationToken cancellationToken)
+    /// <summary>Whether a budget applies at all: offline models and models with no cap skip the ledger read.</summary>
+    public static bool HasBudget(ModelOptions model) => !model.IsOffline && (model.DailyBudgetUsd > 0 || model.DailyTokenBudget is > 0);
+
+    public async Task<bool> IsExhaustedAsync(ModelOptions model, string day, CancellationToken cancellationToken) =>
+        await ExhaustedReasonAsync(model, day, cancellationToken) is not null;
+
+    /// <returns>Why the model is skipped today ("budget: …"), or null when it may be called.</returns>
+    public async Task<string?> ExhaustedReasonAsync(ModelOptions model, string day, CancellationToken cancellationToken)
     {
-        if (model.DailyBudgetUsd <= 0)
+        if (!HasBudget(model))
         {
-            return false;
+            return null;
         }
 
-        var used = await store.CostAsync(day, model.Id, cancellationToken);
-        return used >= model.DailyBudgetUsd;
+        return Exhausted(model, day, await store.UsageAsync(day, model.Id, cancellationToken));
     }
 
-    /// <summary>After a call was recorded: the once-a-day warnings.</summary>
-    public async Task AfterCallAsync(ModelOptions model, string day, CancellationToken cancellationToken)
+    /// <summary>After a call was recorded, with the day's totals that write returned: the once-a-day notices.</summary>
+    public void AfterCall(ModelOptions model, string day, UsageTotals totals)
     {
-        if (model.DailyBudgetUsd <= 0)
+        if (!HasBudget(model))
         {
             return;
         }
 
-        var used = await store.CostAsync(day, model.Id, cancellationToken);
-        if (used >= model.DailyBudgetUsd)
+        if (Exhausted(model, day, totals) is { } reason)
         {
             if (Once(_exhausted, model.Id, day))
             {
-                Log.BudgetExhausted(logger, model.Id, used, model.DailyBudgetUsd, day);
+                Log.BudgetExhausted(logger, model.Id, reason);
             }
         }
-        else if (used >= WarningShare * model.DailyBudgetUsd && Once(_warned, model.Id, day))
+        else if (((model.DailyBudgetUsd > 0 && totals.Cost >= WarningShare * model.DailyBudgetUsd)
+                  || (model.DailyTokenBudget is > 0 and var tokens && totals.Tokens >= WarningShare * tokens))
+                 && Once(_warned, model.Id, day))
         {
-            Log.BudgetWarning(logger, model.Id, used, model.DailyBudgetUsd, day);
+            Log.BudgetWarning(logger, model.Id, totals.Cost, model.DailyBudgetUsd, totals.Tokens, model.DailyTokenBudget?.ToString(CultureInfo.InvariantCulture) ?? "no", day);
         }
+    }
+
+    private static string? Exhausted(ModelOptions model, string day, UsageTotals used)
+    {
+        if (model.DailyBudgetUsd > 0 && used.Cost >= model.DailyBudgetUsd)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"budget: the daily {model.DailyBudgetUsd} USD of {day} is used up; resumes at KST midnight");
+        }
+
+        if (model.DailyTokenBudget is > 0 and var tokens && used.Tokens >= tokens)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"budget: the daily {tokens} tokens of {day} are used up; resumes at KST midnight");
+        }
+
+        return null;
     }
 
     private static bool Once(ConcurrentDictionary<string, string> seen, string modelId, string day)
@@ -78,10 +102,10 @@ public sealed partial class UsageLedger(PredictionStore store, ILogger<UsageLedg
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Model {ModelId} has used {Used:0.0000} USD of its {Budget} USD budget for {Day} (80 % or more)")]
-        public static partial void BudgetWarning(ILogger logger, string modelId, double used, double budget, string day);
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Model {ModelId} has used {Used:0.0000} USD of its {Budget} USD budget and {Tokens} of its {TokenBudget} tokens for {Day} (80 % or more)")]
+        public static partial void BudgetWarning(ILogger logger, string modelId, double used, double budget, long tokens, string tokenBudget, string day);
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Model {ModelId} has used {Used:0.0000} USD, its whole {Budget} USD budget for {Day}: it is skipped until KST midnight")]
-        public static partial void BudgetExhausted(ILogger logger, string modelId, double used, double budget, string day);
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Model {ModelId} is skipped until KST midnight: {Reason}")]
+        public static partial void BudgetExhausted(ILogger logger, string modelId, string reason);
     }
 }

@@ -116,7 +116,11 @@ internal static class ReplayRunner
         builder.Services.AddSingleton(RetryJitter.None); // the same file gives the same retry instants
         builder.Services.AddHttpClient(StockApiServiceCollectionExtensions.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(() => new RecordedUpstreamHandler(tape, clock));
-        builder.Services.AddHttpClient(ChatClients.HttpClientName).AddHttpMessageHandler(liveRequests.CreateHandler);
+        foreach (var modelId in ChatClientRegistration.ModelIds(builder.Configuration))
+        {
+            builder.Services.AddHttpClient(ChatClientRegistration.HttpClientName(modelId)).AddHttpMessageHandler(liveRequests.CreateHandler);
+        }
+
         foreach (var channel in new[] { NotifyHttpClients.Webhook, NotifyHttpClients.Telegram })
         {
             var client = builder.Services.AddHttpClient(channel);

@@ -21,6 +21,9 @@ public sealed record PendingArticle(string Id, string Ticker, string Title, stri
 /// <param name="Confidence">0..1.</param>
 public sealed record ModelAnswer(string Direction, string Impact, double Confidence, string Reasoning, int? TokensIn = null, int? TokensOut = null)
 {
+    /// <summary>What the tolerant reader changed to make the reply valid ("code fence removed; direction positive→up"); null for a clean answer.</summary>
+    public string? Normalised { get; init; }
+
     public static readonly IReadOnlySet<string> Directions = new HashSet<string>(StringComparer.Ordinal) { "up", "down", "neutral" };
 
     public static readonly IReadOnlySet<string> Impacts = new HashSet<string>(StringComparer.Ordinal) { "high", "medium", "low" };

@@ -1,26 +1,20 @@
-using System.Text.Json;
-using Refit;
+using System.Collections.Concurrent;
+using KrxSignal.Worker.Predictions.Models;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KrxSignal.Worker.Predictions.OpenAi;
 
 /// <summary>
-/// Creates the Refit client of an openai model over the factory's named HttpClient. Refit 16.4's
-/// AddRefitClient needs Refit.Reflection, which we do not ship; the source-generated implementation
-/// taken through <see cref="RestService.ForGenerated{T}(HttpClient, RefitSettings)"/> works without it.
+/// Each openai model's Refit client, keyed by model id (registered in <see cref="ChatClientRegistration"/>),
+/// resolved once and kept: a model's connections are reused across calls instead of a client being built per
+/// call. DNS changes are still picked up through the primary handler's PooledConnectionLifetime.
 /// </summary>
-public sealed class ChatClients(IHttpClientFactory factory)
+public sealed class ChatClients(IServiceProvider services)
 {
-    /// <summary>The named HttpClient every openai model uses; timeouts and retries live in each model's own pipeline.</summary>
-    public const string HttpClientName = "predictions-openai";
+    private readonly ConcurrentDictionary<string, IChatCompletionsApi> _clients = new(StringComparer.Ordinal);
 
-    private static readonly RefitSettings Settings = new(new SystemTextJsonContentSerializer(new JsonSerializerOptions(JsonSerializerDefaults.Web)));
-
-    public IChatCompletionsApi For(string baseUrl)
-    {
-        var client = factory.CreateClient(HttpClientName);
-
-        // Refit appends "/chat/completions" to the base path (".../v1"); a trailing slash would double it.
-        client.BaseAddress = new Uri(baseUrl.TrimEnd('/'));
-        return RestService.ForGenerated<IChatCompletionsApi>(client, Settings);
-    }
+    public IChatCompletionsApi For(ModelOptions model) =>
+        _clients.GetOrAdd(model.Id, static (id, services) =>
+            services.GetKeyedService<IChatCompletionsApi>(id)
+                ?? throw new ModelFailedException($"no chat client is registered for model '{id}'"), services);
 }
