@@ -35,7 +35,7 @@ public sealed class NotifyWiringTests : IDisposable
                 ["Heartbeat:Path"] = _folder.File("heartbeat.json"),
                 ["Logs:Directory"] = _folder.File("logs"),
                 ["Notify:Webhook:Url"] = _server.Url + "/hook",
-                ["Notify:Webhook:Secret"] = "s",
+                ["Notify:Webhook:Secret"] = OutboxScenario.Secret,
                 ["Notify:Telegram:BaseUrl"] = _server.Url,
                 ["Notify:Telegram:BotToken"] = "1:abc",
                 ["Notify:Telegram:ChatId"] = "7",
@@ -45,12 +45,12 @@ public sealed class NotifyWiringTests : IDisposable
 
         var stages = host.Services.GetServices<IPipelineStage>().Select(s => s.Name).ToList();
         var channels = host.Services.GetServices<INotificationChannel>().ToList();
-        var message = new OutboxMessage(1, "signal", "key-1", """{"type":"signal"}""", "BUY 005930", 0, null);
+        var message = new OutboxMessage(1, "signal", "key-1", """{"type":"signal"}""", "BUY 005930", 0, DateTimeOffset.UnixEpoch);
         var results = await Task.WhenAll(channels.Select(c => c.SendAsync(message, CancellationToken.None)));
 
         stages.Should().ContainInOrder("signal", "notify");
         channels.Select(c => (c.Name, c.IsConfigured)).Should().Equal(("webhook", true), ("telegram", true));
-        results.Should().OnlyContain(r => r.Delivered, "RestService.ForGenerated works without Refit.Reflection");
+        results.Should().OnlyContain(r => r.Delivered, "AddRefitGeneratedClient works without Refit.Reflection");
         _server.LogEntries.Select(e => e.RequestMessage!.Path).Should().BeEquivalentTo(["/hook", "/bot1:abc/sendMessage"]);
 
         host.Dispose(); // flushes the log files

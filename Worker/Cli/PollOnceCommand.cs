@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using KrxSignal.Worker.Hosting;
+using KrxSignal.Worker.Notify.Delivery;
 using KrxSignal.Worker.Pipeline;
 using KrxSignal.Worker.StockApi;
 using KrxSignal.Worker.Storage;
@@ -53,8 +54,12 @@ internal static class PollOnceCommand
             try
             {
                 await MigrateAsync(host.Services, stop.Token);
-                results = await host.Services.GetRequiredService<PipelineRunner>()
+                var cycle = await host.Services.GetRequiredService<PipelineRunner>()
                     .RunAllAsync(new StageContext(ForceFresh: true, DeliverNow: true), stop.Token);
+
+                // Sending is the delivery job's in the daemon; here it runs right after the cycle, over every due message.
+                var delivered = await host.Services.GetRequiredService<DeliveryService>().RunAsync(deliverNow: true, stop.Token);
+                results = [.. cycle, (DeliveryService.JobName, delivered)];
             }
             catch (OperationCanceledException) when (interruptedBy != 0)
             {

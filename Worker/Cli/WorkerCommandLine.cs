@@ -52,6 +52,7 @@ public static class WorkerCommandLine
         root.Subcommands.Add(PollOnceCommand.Create(settings));
         root.Subcommands.Add(ReplayCommand.Create(settings));
         root.Subcommands.Add(ExportRecordingCommand.Create(settings));
+        root.Subcommands.Add(NotifyCommand.Create(settings));
         return root;
     }
 }

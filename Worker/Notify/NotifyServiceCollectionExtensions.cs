@@ -1,6 +1,8 @@
 using KrxSignal.Worker.Configuration;
 using KrxSignal.Worker.Health;
+using KrxSignal.Worker.Health.Doctor;
 using KrxSignal.Worker.Notify.Channels;
+using KrxSignal.Worker.Notify.Delivery;
 using KrxSignal.Worker.Notify.Outbox;
 using KrxSignal.Worker.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,12 +15,22 @@ public static class NotifyServiceCollectionExtensions
     {
         services.AddValidatedOptions<NotifyOptions>();
         services.AddNotifyHttpClients();
-        services.AddSingleton<OutboxStore>();
-        services.AddSingleton<INotificationChannel, WebhookChannel>();
-        services.AddSingleton<INotificationChannel, TelegramChannel>();
+        services.AddSingleton<MessageExpiry>();
+        services.AddSingleton<OutboxIntake>();
+        services.AddSingleton<DeliveryClaims>();
+        services.AddSingleton<ChannelStates>();
+        services.AddSingleton<DeliveryLog>();
+
+        // Transient: each run takes its channels (and their Refit clients) fresh from the client factory, so the
+        // factory's handler rotation holds; a run reuses them for every message it sends.
+        services.AddTransient<INotificationChannel, WebhookChannel>();
+        services.AddTransient<INotificationChannel, TelegramChannel>();
+        services.AddTransient<ChannelRun>();
+        services.AddTransient<DeliveryService>();
         services.AddSingleton<NotifyStage>();
         services.AddSingleton<IPipelineStage>(sp => sp.GetRequiredService<NotifyStage>());
         services.AddSingleton<IHeartbeatContributor, NotificationsHealth>();
+        services.AddSingleton<IDoctorCheck, ChannelsDoctorCheck>();
         return services;
     }
 }

@@ -3,6 +3,7 @@ using Dapper;
 using KrxSignal.Worker.Calendar;
 using KrxSignal.Worker.Hosting;
 using KrxSignal.Worker.Notify;
+using KrxSignal.Worker.Notify.Delivery;
 using KrxSignal.Worker.Pipeline;
 using KrxSignal.Worker.Predictions.OpenAi;
 using KrxSignal.Worker.Scheduling;
@@ -84,6 +85,9 @@ public static class ReplayRunner
                 results = await DriveAsync(runner.RunDownstreamAsync(new StageContext(), cancellationToken), clock, liveRequests);
             }
 
+            // The daemon's delivery job sends what the step queued; here it follows each step on the same clock.
+            var delivered = await DriveAsync(host.Services.GetRequiredService<DeliveryService>().RunAsync(deliverNow: false, cancellationToken), clock, liveRequests);
+            results = [.. results, (DeliveryService.JobName, delivered)];
             foreach (var (stage, result) in results)
             {
                 if (stage == PipelineRunner.PollStage)

@@ -10,14 +10,8 @@ public interface INotificationChannel
 
     bool IsConfigured { get; }
 
+    /// <summary>SHA-256 of where this channel sends to: a 410 disables the channel for this address only.</summary>
+    string Target { get; }
+
     Task<DeliveryResult> SendAsync(OutboxMessage message, CancellationToken cancellationToken);
-}
-
-/// <param name="Error">Why it failed, safe to log and store (no secrets, no URLs).</param>
-/// <param name="RetryAfter">How long the receiver asked us to wait, when it said so.</param>
-public sealed record DeliveryResult(bool Delivered, string? Error = null, TimeSpan? RetryAfter = null)
-{
-    public static DeliveryResult Success { get; } = new(true);
-
-    public static DeliveryResult Failure(string error, TimeSpan? retryAfter = null) => new(false, error, retryAfter);
 }

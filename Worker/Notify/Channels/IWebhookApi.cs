@@ -8,8 +8,11 @@ public interface IWebhookApi
     // The body is prebuilt bytes, not an object: the signature covers exactly what is sent.
     [Post("")]
     Task<HttpResponseMessage> PostAsync(
+        [Header(StandardWebhook.IdHeader)] string id,
+        [Header(StandardWebhook.TimestampHeader)] string timestamp,
+        [Header(StandardWebhook.SignatureHeader)] string? signature,
         [Header("Idempotency-Key")] string idempotencyKey,
-        [Header(WebhookChannel.SignatureHeader)] string? signature,
+        [Header(WebhookChannel.LateHeader)] string? lateSeconds,
         [Body] HttpContent body,
         CancellationToken cancellationToken);
 }
