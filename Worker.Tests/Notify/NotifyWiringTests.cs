@@ -44,11 +44,15 @@ public sealed class NotifyWiringTests : IDisposable
         using var host = builder.Build();
 
         var stages = host.Services.GetServices<IPipelineStage>().Select(s => s.Name).ToList();
+        var delivery = host.Services.GetRequiredService<KrxSignal.Worker.Notify.Delivery.DeliveryService>();
+        var job = ActivatorUtilities.CreateInstance<KrxSignal.Worker.Notify.Delivery.DeliveryJob>(host.Services);
         var channels = host.Services.GetServices<INotificationChannel>().ToList();
         var message = new OutboxMessage(1, "signal", "key-1", """{"type":"signal"}""", "BUY 005930", 0, DateTimeOffset.UnixEpoch);
         var results = await Task.WhenAll(channels.Select(c => c.SendAsync(message, CancellationToken.None)));
 
         stages.Should().ContainInOrder("signal", "notify");
+        delivery.Should().NotBeNull();
+        job.Should().NotBeNull("the delivery job resolves from the real host's services");
         channels.Select(c => (c.Name, c.IsConfigured)).Should().Equal(("webhook", true), ("telegram", true));
         results.Should().OnlyContain(r => r.Delivered, "AddRefitGeneratedClient works without Refit.Reflection");
         _server.LogEntries.Select(e => e.RequestMessage!.Path).Should().BeEquivalentTo(["/hook", "/bot1:abc/sendMessage"]);

@@ -83,6 +83,32 @@ public sealed class DeliveryProcessTests : IDisposable
         (await _s.ScalarAsync<long>("SELECT COUNT(*) FROM deliveries WHERE channel = 'webhook' AND status = 'sent'")).Should().Be(Messages);
     }
 
+    [Fact]
+    public async Task PollOnce_SecretNotStandardWebhooks_Exit78NamingKeyNotValue()
+    {
+        var environment = _s.Environment();
+        environment["Notify__Webhook__Url"] = _receiver.Url;
+        environment["Notify__Webhook__Secret"] = "hunter2-plain-secret";
+
+        var (exitCode, stdout, stderr) = await _s.RunAsync(environment, "poll-once");
+
+        exitCode.Should().Be(78, stdout + stderr);
+        stderr.Should().Contain("Notify:Webhook:Secret").And.Contain("whsec_");
+        (stdout + stderr).Should().NotContain("hunter2");
+    }
+
+    [Fact]
+    public async Task NotifyNewSecret_Run_PrintsFreshStandardWebhooksSecret()
+    {
+        var first = await _s.RunAsync(_s.Environment(), "notify", "new-secret");
+        var second = await _s.RunAsync(_s.Environment(), "notify", "new-secret");
+
+        first.ExitCode.Should().Be(0, first.StandardError);
+        var secret = first.StandardOutput.Trim();
+        Worker.Notify.Channels.WebhookSecret.TryDecode(secret).Should().HaveCount(32);
+        second.StandardOutput.Trim().Should().NotBe(secret);
+    }
+
     /// <summary>One poll-once while both receivers answer 503: six messages queued and pending for both channels.</summary>
     private async Task<Dictionary<string, string?>> QueuePendingAsync()
     {
