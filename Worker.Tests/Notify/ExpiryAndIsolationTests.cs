@@ -94,6 +94,28 @@ public sealed class ExpiryAndIsolationTests : IDisposable
         attempt.Should().Be(("pending", 1L, (string?)null), "a timed-out attempt is a failed attempt, and its claim is released");
     }
 
+    [Fact]
+    public async Task DeliverAsync_ShutdownWhileSending_ClaimHandedBackNoAttemptCounted()
+    {
+        using var hanging = new HangingReceiver();
+        await _s.Db.AddPredictedArticleAsync("005930", _s.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
+        var settings = _s.Settings();
+        settings["Notify:Webhook:Url"] = hanging.Url;
+        using var services = _s.Db.BuildServices(_s.Clock, settings);
+        await QueueAsync(services);
+        using var shutdown = new CancellationTokenSource();
+
+        var delivery = services.GetRequiredService<Worker.Notify.Delivery.DeliveryService>().RunAsync(deliverNow: false, shutdown.Token);
+        await hanging.Connected.Task.WaitAsync(TimeSpan.FromSeconds(30), TimeProvider.System);
+        await shutdown.CancelAsync();
+        var stopped = async () => await delivery.WaitAsync(TimeSpan.FromSeconds(30), TimeProvider.System);
+
+        await stopped.Should().ThrowAsync<OperationCanceledException>();
+        var row = (await _s.Db.QueryAsync<(string Status, long Attempts, string? LeaseOwner, string LastError)>(
+            "SELECT status, attempts, lease_owner, last_error FROM deliveries")).Single();
+        row.Should().Be(("pending", 0L, (string?)null, "interrupted by shutdown"), "the next process takes it at once instead of waiting out the lease");
+    }
+
     private static async Task<StageResult> QueueAsync(IServiceProvider services)
     {
         await services.GetRequiredService<SignalStage>().RunAsync(new StageContext(), CancellationToken.None);

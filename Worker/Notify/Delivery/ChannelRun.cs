@@ -42,6 +42,13 @@ public sealed class ChannelRun(DeliveryClaims claims, ChannelStates states, IOpt
             {
                 result = DeliveryResult.Failure($"no answer before the delivery run's limit of {settings.RunTimeout:c} (Notify:RunTimeout)");
             }
+            catch (OperationCanceledException)
+            {
+                // Shutdown: hand the claim back so the next process need not wait out the lease. Whether the receiver
+                // got it is unknown; a resend carries the same webhook-id.
+                await claims.ReleaseAsync(message.NotificationId, channel.Name, owner, "interrupted by shutdown", time.GetUtcNow(), CancellationToken.None);
+                throw;
+            }
 
             // Recorded even when shutdown has begun: losing this commit means a redelivery (same webhook-id) or a lost failure.
             if (!await RecordAsync(channel, message, result, owner, tally, state))
