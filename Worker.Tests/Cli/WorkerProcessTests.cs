@@ -162,7 +162,7 @@ public sealed class WorkerProcessTests : IDisposable
     {
         const string apiKey = "sk-STOCK-7f3a9c1e-SECRET";
         const string botToken = "123456:TELEGRAM-b41d-SECRET";
-        const string webhookSecret = "hmac-WEBHOOK-9e2c-SECRET";
+        const string webhookSecret = "whsec_aG1hYy1XRUJIT09LLTllMmMtU0VDUkVULXBhZGRpbmc="; // a Standard Webhooks secret, or start-up refuses it
         var heartbeat = _elsewhere.File("heartbeat.json");
         var logs = _elsewhere.File("logs");
         var environment = new Dictionary<string, string?>

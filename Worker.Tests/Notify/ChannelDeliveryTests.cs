@@ -1,6 +1,7 @@
 using KrxSignal.Worker.Health;
 using KrxSignal.Worker.Notify;
 using KrxSignal.Worker.Notify.Channels;
+using KrxSignal.Worker.Notify.Delivery;
 using KrxSignal.Worker.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -137,16 +138,47 @@ public sealed class ChannelDeliveryTests : IAsyncLifetime
     {
         var options = new NotifyOptions();
 
-        Enumerable.Range(1, 8).Select(a => NotifyStage.Backoff(a, null, options).TotalSeconds)
+        Enumerable.Range(1, 8).Select(a => ChannelRun.Backoff(a, null, options).TotalSeconds)
             .Should().Equal(30, 60, 120, 240, 480, 960, 1800, 1800);
-        NotifyStage.Backoff(1, TimeSpan.FromHours(5), options).Should().Be(TimeSpan.FromMinutes(30), "a Retry-After is capped");
+        ChannelRun.Backoff(1, TimeSpan.FromHours(5), options).Should().Be(TimeSpan.FromMinutes(30), "a Retry-After is capped");
     }
 
     [Fact]
-    public void Sign_KnownVector_MatchesHmacSha256Hex()
+    public void Sign_StandardWebhooksVector_MatchesPublishedSignature()
     {
-        // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
-        WebhookChannel.Sign("Jefe", "what do ya want for nothing?"u8.ToArray())
-            .Should().Be("sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+        // The example of the Standard Webhooks specification: secret, message id, timestamp, body and signature.
+        var key = WebhookSecret.TryDecode("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")!;
+
+        var signature = StandardWebhook.Sign("msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", "{\"test\": 2432232314}"u8, [key]);
+
+        signature.Should().Be("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    }
+
+    [Fact]
+    public void Sign_TwoSecretsDuringRotation_BothSignaturesSpaceSeparated()
+    {
+        var current = WebhookSecret.TryDecode(WebhookSecret.New())!;
+        var previous = WebhookSecret.TryDecode("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")!;
+
+        var signature = StandardWebhook.Sign("msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", "{\"test\": 2432232314}"u8, [current, previous])!;
+
+        signature.Split(' ').Should().HaveCount(2).And.OnlyContain(s => s.StartsWith("v1,", StringComparison.Ordinal))
+            .And.EndWith("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    }
+
+    [Theory]
+    [InlineData("test-webhook-secret")]
+    [InlineData("whsec_not base64!")]
+    [InlineData("whsec_c2hvcnQ=")]
+    public void TryDecode_NotAStandardWebhooksSecret_Null(string secret) => WebhookSecret.TryDecode(secret).Should().BeNull();
+
+    [Fact]
+    public void New_FreshSecret_DecodesTo32Bytes()
+    {
+        var secret = WebhookSecret.New();
+
+        secret.Should().StartWith("whsec_");
+        WebhookSecret.TryDecode(secret).Should().HaveCount(32);
+        WebhookSecret.New().Should().NotBe(secret);
     }
 }

@@ -28,22 +28,24 @@ public sealed class DeliveryCrashTests : IAsyncLifetime
         var first = _s.Db.BuildServices(_s.Clock, _s.Settings(), services =>
             services.AddHttpClient(NotifyHttpClients.Webhook).AddHttpMessageHandler(() => freeze));
         await first.GetRequiredService<SignalStage>().RunAsync(new StageContext(), CancellationToken.None);
-        var abandoned = first.GetRequiredService<NotifyStage>().RunAsync(new StageContext(), CancellationToken.None);
+        await first.GetRequiredService<NotifyStage>().RunAsync(new StageContext(), CancellationToken.None);
+        var abandoned = OutboxScenario.DeliverAsync(first);
         await freeze.ResponseSeen.Task.WaitAsync(TimeSpan.FromSeconds(30), TimeProvider.System);
 
         abandoned.IsCompleted.Should().BeFalse();
         (await _s.Db.ScalarAsync<string?>("SELECT notified_at FROM signals")).Should().BeNull("the commit never happened");
 
-        // The restarted process, over the same file.
+        // The restarted process, over the same file, once the frozen process's claim has run out.
+        _s.Clock.Advance(new NotifyOptions().ClaimLease);
         using (var second = _s.Db.BuildServices(_s.Clock, _s.Settings()))
         {
-            (await second.GetRequiredService<NotifyStage>().RunAsync(new StageContext(), CancellationToken.None)).Items.Should().Be(1);
+            (await OutboxScenario.DeliverAsync(second)).Items.Should().Be(1);
         }
 
         // And once more: nothing is left to send.
         using (var third = _s.Db.BuildServices(_s.Clock, _s.Settings()))
         {
-            (await third.GetRequiredService<NotifyStage>().RunAsync(new StageContext(DeliverNow: true), CancellationToken.None)).Items.Should().Be(0);
+            (await OutboxScenario.DeliverAsync(third, deliverNow: true)).Items.Should().Be(0);
         }
 
         var requests = _s.Requests(OutboxScenario.WebhookPath);

@@ -1,4 +1,5 @@
 using KrxSignal.Worker.Notify;
+using KrxSignal.Worker.Notify.Delivery;
 using KrxSignal.Worker.Pipeline;
 using KrxSignal.Worker.Signals;
 using KrxSignal.Worker.Tests.Signals;
@@ -15,7 +16,8 @@ namespace KrxSignal.Worker.Tests.Notify;
 public sealed class OutboxScenario : IDisposable
 {
     public const string WebhookPath = "/hooks/krx";
-    public const string Secret = "test-webhook-secret";
+    // The Standard Webhooks specification's example secret (24 bytes, base64).
+    public const string Secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     public const string BotToken = "123456:TEST-bot-token";
 
     private OutboxScenario(SignalsTestDatabase db)
@@ -59,10 +61,28 @@ public sealed class OutboxScenario : IDisposable
 
     public static int Status(ILogEntry entry) => Convert.ToInt32(entry.ResponseMessage!.StatusCode, System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>What one daemon minute does: the signal and notify stages (queueing), then a delivery run.</summary>
+    /// <returns>The delivery run's result.</returns>
     public static async Task<StageResult> RunAsync(IServiceProvider services, bool deliverNow = false)
     {
         await services.GetRequiredService<SignalStage>().RunAsync(new StageContext(DeliverNow: deliverNow), CancellationToken.None);
-        return await services.GetRequiredService<NotifyStage>().RunAsync(new StageContext(DeliverNow: deliverNow), CancellationToken.None);
+        await services.GetRequiredService<NotifyStage>().RunAsync(new StageContext(DeliverNow: deliverNow), CancellationToken.None);
+        return await DeliverAsync(services, deliverNow);
+    }
+
+    public static Task<StageResult> DeliverAsync(IServiceProvider services, bool deliverNow = false) =>
+        services.GetRequiredService<DeliveryService>().RunAsync(deliverNow, CancellationToken.None);
+
+    /// <summary>Answers <paramref name="status"/> with extra headers (a Location, a Retry-After).</summary>
+    public void Answer(string path, int status, string? body, params (string Name, string Value)[] headers)
+    {
+        var response = Response.Create().WithStatusCode(status);
+        foreach (var (name, value) in headers)
+        {
+            response = response.WithHeader(name, value);
+        }
+
+        Server.Given(Request.Create().WithPath(path).UsingPost()).RespondWith(body is null ? response : response.WithBody(body));
     }
 
     public void Dispose()

@@ -59,8 +59,12 @@ public sealed class WebhookOutageTests : IAsyncLifetime
         delivered.Select(OutboxScenario.Key).Should().Equal(expectedOrder, "one successful request per key, in creation order");
         foreach (var entry in delivered)
         {
-            entry.RequestMessage!.Headers![WebhookChannel.SignatureHeader].Single()
-                .Should().Be(WebhookChannel.Sign(OutboxScenario.Secret, Encoding.UTF8.GetBytes(entry.RequestMessage!.Body!)));
+            var headers = entry.RequestMessage!.Headers!;
+            var id = headers[StandardWebhook.IdHeader].Single();
+            var timestamp = headers[StandardWebhook.TimestampHeader].Single();
+            id.Should().Be(OutboxScenario.Key(entry), "webhook-id is the Idempotency-Key");
+            headers[StandardWebhook.SignatureHeader].Single()
+                .Should().Be(StandardWebhook.Sign(id, timestamp, Encoding.UTF8.GetBytes(entry.RequestMessage!.Body!), [WebhookSecret.TryDecode(OutboxScenario.Secret)!]));
         }
     }
 

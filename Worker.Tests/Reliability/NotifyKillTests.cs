@@ -30,7 +30,8 @@ public sealed class NotifyKillTests : IDisposable
         ]);
         var environment = _s.Environment();
         environment["Notify__Webhook__Url"] = _webhook.Url;
-        environment["Notify__Webhook__Secret"] = "process-test-secret";
+        environment["Notify__Webhook__Secret"] = Notify.OutboxScenario.Secret;
+        environment["Notify__MaxAge"] = "1.00:00:00"; // the restart below runs later on its clock: no expiry at a window's edge
         environment["Signals__Quorum"] = "2";
 
         var started = new TaskCompletionSource<WorkerProcess>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -51,6 +52,10 @@ public sealed class NotifyKillTests : IDisposable
 
         _webhook.BeforeFirstAnswer = null;
         _webhook.AfterFirstAnswer = null;
+
+        // The killed run still holds its claim on that delivery: the restart takes it over once the lease has run
+        // out, so it runs on a clock started past the lease (Clock:StartAt) rather than waiting for it.
+        environment["Clock__StartAt"] = (TimeProvider.System.GetUtcNow() + TimeSpan.FromMinutes(10)).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
         var (exitCode, stdout, stderr) = await _s.RunAsync(environment, "poll-once");
 
         exitCode.Should().Be(0, $"stdout:\n{stdout}\nstderr:\n{stderr}");

@@ -4,13 +4,14 @@ using System.Net.Sockets;
 namespace KrxSignal.Worker.Tests.Reliability;
 
 /// <summary>
-/// A webhook endpoint on loopback that records each request's Idempotency-Key and body and answers 200. The test can
-/// hook the first request: code run before its 200 is written, and code run right after.
+/// A webhook (and Telegram Bot API) endpoint on loopback that records each request's path, Idempotency-Key, body and
+/// the status it answered, and answers <see cref="Status"/> (200 by default, with Telegram's success body). The test
+/// can hook the first request: code run before its answer is written, and code run right after.
 /// </summary>
 internal sealed class WebhookReceiver : IDisposable
 {
     private readonly HttpListener _listener = new();
-    private readonly List<(string Key, string Body)> _received = [];
+    private readonly List<ReceivedRequest> _received = [];
     private readonly Lock _gate = new();
     private readonly Task _loop;
 
@@ -24,13 +25,30 @@ internal sealed class WebhookReceiver : IDisposable
 
     public string Url { get; }
 
-    /// <summary>Run once, when the first request has been read and before its 200 goes out.</summary>
+    /// <summary>Run once, when the next request has been read and before its answer goes out.</summary>
     public Func<Task>? BeforeFirstAnswer { get; set; }
 
-    /// <summary>Run once, right after the first 200 has been written and the response closed.</summary>
+    /// <summary>Run once, right after the answer to that request has been written and the response closed.</summary>
     public Action? AfterFirstAnswer { get; set; }
 
+    /// <summary>The status to answer; it may change while the receiver runs.</summary>
+    public int Status { get; set; } = 200;
+
+    /// <summary>A pause before each answer, so that concurrent senders overlap.</summary>
+    public TimeSpan AnswerDelay { get; set; }
+
     public IReadOnlyList<(string Key, string Body)> Received
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _received.Select(r => (r.Key, r.Body)).ToList();
+            }
+        }
+    }
+
+    public IReadOnlyList<ReceivedRequest> Requests
     {
         get
         {
@@ -57,7 +75,6 @@ internal sealed class WebhookReceiver : IDisposable
 
     private async Task LoopAsync()
     {
-        var first = true;
         while (_listener.IsListening)
         {
             HttpListenerContext context;
@@ -70,28 +87,49 @@ internal sealed class WebhookReceiver : IDisposable
                 return; // stopped
             }
 
+            string body;
             using (var reader = new StreamReader(context.Request.InputStream, context.Request.ContentEncoding))
             {
-                var body = await reader.ReadToEndAsync();
-                lock (_gate)
-                {
-                    _received.Add((context.Request.Headers["Idempotency-Key"] ?? "", body));
-                }
+                body = await reader.ReadToEndAsync();
             }
 
-            var hooked = first;
-            first = false;
-            if (hooked && BeforeFirstAnswer is { } before)
+            // The hooks apply to the first request that arrives after they are set, and then are spent.
+            var before = BeforeFirstAnswer;
+            var after = AfterFirstAnswer;
+            BeforeFirstAnswer = null;
+            AfterFirstAnswer = null;
+            if (before is not null)
             {
                 await before();
             }
 
-            context.Response.StatusCode = 200;
-            context.Response.Close();
-            if (hooked)
+            if (AnswerDelay > TimeSpan.Zero)
             {
-                AfterFirstAnswer?.Invoke();
+                await Task.Delay(AnswerDelay, TimeProvider.System);
             }
+
+            var status = Status;
+            lock (_gate)
+            {
+                _received.Add(new ReceivedRequest(context.Request.Url!.AbsolutePath, context.Request.Headers["Idempotency-Key"] ?? "", body, status));
+            }
+
+            try
+            {
+                context.Response.StatusCode = status;
+                var answer = status == 200 ? "{\"ok\":true,\"result\":{\"message_id\":1}}"u8.ToArray() : [];
+                await context.Response.OutputStream.WriteAsync(answer);
+                context.Response.Close();
+            }
+            catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
+            {
+                // The sender is gone (killed mid-request): the answer reaches no one.
+            }
+
+            after?.Invoke();
         }
     }
 }
+
+/// <param name="Status">What the receiver answered (or tried to, when the sender was gone).</param>
+internal sealed record ReceivedRequest(string Path, string Key, string Body, int Status);

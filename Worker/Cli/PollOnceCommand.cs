@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using KrxSignal.Worker.Hosting;
+using KrxSignal.Worker.Notify.Delivery;
 using KrxSignal.Worker.Pipeline;
 using KrxSignal.Worker.StockApi;
 using KrxSignal.Worker.Scheduling;
@@ -59,6 +60,9 @@ internal static class PollOnceCommand
                 var pipeline = host.Services.GetRequiredService<PipelineRunner>();
                 results.Add(await pipeline.RunPollCycleAsync(context, stop.Token));
                 results.AddRange(await pipeline.RunDownstreamAsync(context, stop.Token));
+
+                // Sending is the delivery job's in the daemon; here it runs right after the cycle, over every due message.
+                results.Add(new StageRun(DeliveryService.JobName, await host.Services.GetRequiredService<DeliveryService>().RunAsync(deliverNow: true, stop.Token)));
             }
             catch (OperationCanceledException) when (interruptedBy != 0)
             {

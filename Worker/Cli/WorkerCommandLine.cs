@@ -53,6 +53,7 @@ internal static class WorkerCommandLine
         root.Subcommands.Add(ReplayCommand.Create(settings));
         root.Subcommands.Add(ExportRecordingCommand.Create(settings));
         root.Subcommands.Add(SignalsCommand.Create(settings));
+        root.Subcommands.Add(NotifyCommand.Create(settings));
         return root;
     }
 }

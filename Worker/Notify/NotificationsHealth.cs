@@ -5,10 +5,13 @@ using Microsoft.Data.Sqlite;
 
 namespace KrxSignal.Worker.Notify;
 
-/// <summary>The outbox in the heartbeat: pending messages, the oldest one's age, and recent failures (degraded).</summary>
-public sealed class NotificationsHealth(OutboxStore store, TimeProvider time) : IHeartbeatContributor
+/// <summary>
+/// The outbox in the heartbeat: pending messages, the oldest one's age, recent failures and expiries (degraded),
+/// and every channel that is disabled (410) or unhealthy (401/403/404) while its messages wait (degraded).
+/// </summary>
+internal sealed class NotificationsHealth(OutboxIntake queue, ChannelStates states, TimeProvider time) : IHeartbeatContributor
 {
-    /// <summary>A failed message keeps the status degraded this long: long enough to be seen, not forever.</summary>
+    /// <summary>A failed or expired message keeps the status degraded this long: long enough to be seen, not forever.</summary>
     public static readonly TimeSpan FailedVisibleFor = TimeSpan.FromDays(1);
 
     /// <summary>A message older than this still pending is worth a warning.</summary>
@@ -19,17 +22,30 @@ public sealed class NotificationsHealth(OutboxStore store, TimeProvider time) : 
         var now = time.GetUtcNow();
         try
         {
-            var (pending, oldest, failed) = await store.CountAsync(now - FailedVisibleFor, cancellationToken);
-            var age = oldest is { } created ? Math.Max(0, (now - created).TotalSeconds) : (double?)null;
-            draft.Notifications = (pending, age, failed);
-            if (failed > 0)
+            var counts = await queue.CountAsync(now - FailedVisibleFor, cancellationToken);
+            var age = counts.OldestPending is { } created ? Math.Max(0, (now - created).TotalSeconds) : (double?)null;
+            draft.Notifications = (counts.Pending, age, counts.Failed);
+            if (counts.Failed > 0)
             {
-                draft.Report(HealthStatus.Degraded, string.Create(CultureInfo.InvariantCulture, $"{failed} notifications failed in the last 24 h (notifications.status = 'failed'; see deliveries.last_error)"));
+                draft.Report(HealthStatus.Degraded, string.Create(CultureInfo.InvariantCulture, $"{counts.Failed} notifications failed in the last 24 h (notifications.status = 'failed'; see deliveries.last_error)"));
+            }
+
+            if (counts.Expired > 0)
+            {
+                draft.Report(HealthStatus.Degraded, string.Create(CultureInfo.InvariantCulture, $"{counts.Expired} notifications expired undelivered in the last 24 h (notifications.status = 'expired')"));
             }
 
             if (age > OldPending.TotalSeconds)
             {
-                draft.Warn(string.Create(CultureInfo.InvariantCulture, $"{pending} notifications pending, the oldest for {age / 60:0} min"));
+                draft.Warn(string.Create(CultureInfo.InvariantCulture, $"{counts.Pending} notifications pending, the oldest for {age / 60:0} min"));
+            }
+
+            foreach (var state in await states.AllAsync(cancellationToken))
+            {
+                if (Describe(state) is { } problem)
+                {
+                    draft.Report(HealthStatus.Degraded, problem);
+                }
             }
         }
         catch (SqliteException e)
@@ -37,4 +53,12 @@ public sealed class NotificationsHealth(OutboxStore store, TimeProvider time) : 
             draft.Warn($"notification outbox unreadable: {e.Message}");
         }
     }
+
+    /// <summary>One line for a channel that needs the operator, or null when it only waits out a Retry-After.</summary>
+    public static string? Describe(ChannelState state) => state.State switch
+    {
+        ChannelState.Disabled => $"notification channel {state.Channel} disabled since {state.Since:O} by {state.Reason}; its messages wait: change its address or run `Worker notify resume {state.Channel}`",
+        ChannelState.Blocked => $"notification channel {state.Channel} unhealthy since {state.Since:O}: {state.Reason}; its messages wait (check its URL, token and chat)",
+        _ => null,
+    };
 }

@@ -10,10 +10,12 @@ using Refit;
 namespace KrxSignal.Worker.Notify;
 
 /// <summary>
-/// The two named HttpClients, each with its own resilience pipeline. Refit clients are created over them with
-/// the source-generated path (RestService.ForGenerated): AddRefitClient needs Refit.Reflection, which we do not ship.
+/// The webhook and Telegram Refit clients, registered through the client factory with the source-generated
+/// implementation (AddRefitGeneratedClient: AddRefitClient needs Refit.Reflection, which we do not ship), each over
+/// its own named HttpClient and resilience pipeline. Neither follows redirects: a 301/302 turns a POST into a
+/// bodiless GET, which must never count as a delivery.
 /// </summary>
-public static class NotifyHttpClients
+internal static class NotifyHttpClients
 {
     public const string Webhook = "notify-webhook";
     public const string Telegram = "notify-telegram";
@@ -22,20 +24,41 @@ public static class NotifyHttpClients
 
     internal static IServiceCollection AddNotifyHttpClients(this IServiceCollection services)
     {
-        foreach (var name in new[] { Webhook, Telegram })
-        {
-            services.AddHttpClient(name, client => client.Timeout = Timeout.InfiniteTimeSpan) // the pipeline's timeouts bind, not the 100 s default
-                .RemoveAllLoggers() // the default loggers write request URLs, and Telegram's carries the bot token
-                .AddResilienceHandler(name, (pipeline, context) =>
-                    Configure(pipeline, context.ServiceProvider.GetRequiredService<IOptions<NotifyOptions>>().Value));
-        }
-
+        services.AddRefitGeneratedClient<IWebhookApi>(RefitSettings, Webhook)
+            .ConfigureHttpClient((sp, client) =>
+            {
+                // The receiver's own URL is the base address; an unset URL leaves the client unused.
+                if (Options(sp).Webhook.Url is { Length: > 0 } url)
+                {
+                    client.BaseAddress = new Uri(url);
+                }
+            })
+            .Configure(Webhook);
+        services.AddRefitGeneratedClient<ITelegramApi>(RefitSettings, Telegram)
+            .ConfigureHttpClient((sp, client) =>
+            {
+                // The token is part of the base address, never of a route template or a log line.
+                var telegram = Options(sp).Telegram;
+                client.BaseAddress = new Uri(string.IsNullOrEmpty(telegram.BotToken)
+                    ? telegram.BaseUrl
+                    : $"{telegram.BaseUrl.TrimEnd('/')}/bot{telegram.BotToken}");
+            })
+            .Configure(Telegram);
         return services;
     }
 
+    private static NotifyOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<NotifyOptions>>().Value;
+
+    private static void Configure(this IHttpClientBuilder builder, string name) =>
+        builder
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan) // the pipeline's timeouts bind, not the 100 s default
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
+            .RemoveAllLoggers() // the default loggers write request URLs, and Telegram's carries the bot token
+            .AddResilienceHandler(name, (pipeline, context) => Configure(pipeline, Options(context.ServiceProvider)));
+
     private static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, NotifyOptions options)
     {
-        pipeline.AddTimeout(options.AttemptTimeout * (options.HttpRetries + 1) + TimeSpan.FromSeconds(3 * options.HttpRetries + 1));
+        pipeline.AddTimeout(options.SendBudget);
         if (options.HttpRetries > 0)
         {
             pipeline.AddRetry(new HttpRetryStrategyOptions

@@ -3,6 +3,7 @@ using Dapper;
 using KrxSignal.Worker.Calendar;
 using KrxSignal.Worker.Hosting;
 using KrxSignal.Worker.Notify;
+using KrxSignal.Worker.Notify.Delivery;
 using KrxSignal.Worker.Pipeline;
 using KrxSignal.Worker.Predictions.OpenAi;
 using KrxSignal.Worker.Scheduling;
@@ -78,7 +79,11 @@ internal static class ReplayRunner
                 pollOutcomes[key] = pollOutcomes.GetValueOrDefault(key) + 1;
             }
 
-            foreach (var run in await DriveAsync(pipeline.RunDownstreamAsync(new StageContext(), cancellationToken), clock, liveRequests))
+            var downstream = await DriveAsync(pipeline.RunDownstreamAsync(new StageContext(), cancellationToken), clock, liveRequests);
+
+            // The daemon's delivery job sends what the step queued; here it follows each step on the same clock.
+            await DriveAsync(host.Services.GetRequiredService<DeliveryService>().RunAsync(deliverNow: false, cancellationToken), clock, liveRequests);
+            foreach (var run in downstream)
             {
                 suppressions += run.Result.Counts?.GetValueOrDefault("suppressed") ?? 0;
             }

@@ -26,10 +26,12 @@ internal static class SchedulingServiceCollectionExtensions
             });
             q.AddJob<PollJob>(j => j.WithIdentity(PollJob.Key).StoreDurably());
             q.AddJob<PipelineJob>(j => j.WithIdentity(PipelineJob.Key).StoreDurably());
+            q.AddJob<Notify.Delivery.DeliveryJob>(j => j.WithIdentity(Notify.Delivery.DeliveryJob.Key).StoreDurably());
         });
 
         // Registered before the Quartz hosted service, so the triggers exist when the scheduler starts.
         services.AddHostedService<MarketScheduleRegistrar>();
+        services.AddHostedService<Notify.Delivery.DeliveryScheduleRegistrar>();
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return services;
     }

@@ -1,12 +1,12 @@
 using System.Text.Json;
+using KrxSignal.Worker.Http;
 using KrxSignal.Worker.Notify.Outbox;
 using Microsoft.Extensions.Options;
-using Refit;
 
 namespace KrxSignal.Worker.Notify.Channels;
 
 /// <summary>Sends the message's text with the Bot API's sendMessage; a 429 carries the wait in parameters.retry_after.</summary>
-public sealed class TelegramChannel(IHttpClientFactory httpClients, IOptions<NotifyOptions> options) : INotificationChannel
+internal sealed class TelegramChannel(ITelegramApi api, IOptions<NotifyOptions> options, TimeProvider time) : INotificationChannel
 {
     public const string ChannelName = "telegram";
 
@@ -14,32 +14,39 @@ public sealed class TelegramChannel(IHttpClientFactory httpClients, IOptions<Not
 
     public bool IsConfigured => options.Value.TelegramEnabled;
 
+    // The token is hashed with the address and chat: a new bot or chat counts as a new receiver.
+    public string Target => WebhookChannel.Fingerprint($"{options.Value.Telegram.BaseUrl}|{options.Value.Telegram.BotToken}|{options.Value.Telegram.ChatId}");
+
     public async Task<DeliveryResult> SendAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
-        var settings = options.Value.Telegram;
-        var token = settings.BotToken!;
+        var settings = options.Value;
+        var token = settings.Telegram.BotToken!;
         try
         {
-            var client = httpClients.CreateClient(NotifyHttpClients.Telegram);
-            client.BaseAddress = new Uri($"{settings.BaseUrl.TrimEnd('/')}/bot{token}");
-            var api = RestService.ForGenerated<ITelegramApi>(client, NotifyHttpClients.RefitSettings);
-            using var response = await api.SendMessageAsync(new TelegramSendMessage(settings.ChatId!, message.Text), cancellationToken);
+            using var response = await api.SendMessageAsync(new TelegramSendMessage(settings.Telegram.ChatId!, WithLateness(message)), cancellationToken);
             var answer = await ReadAsync(response, cancellationToken);
             if (response.IsSuccessStatusCode && answer?.Ok != false)
             {
                 return DeliveryResult.Success;
             }
 
-            var retryAfter = answer?.Parameters?.RetryAfter is int seconds ? TimeSpan.FromSeconds(seconds) : WebhookChannel.RetryAfterOf(response);
-            var description = answer?.Description is { Length: > 0 } d ? $"{WebhookChannel.Describe(response)}: {d}" : WebhookChannel.Describe(response);
-            return DeliveryResult.Failure(Scrub(description, token), retryAfter);
+            var retryAfter = answer?.Parameters?.RetryAfter is int seconds
+                ? RetryAfter.FromSeconds(seconds, settings.MaxRetryDelay)
+                : ReceiverAnswer.RetryAfterOf(response, time.GetUtcNow(), settings.MaxRetryDelay);
+            var result = ReceiverAnswer.Classify(response, answer?.Description, retryAfter);
+            return result with { Error = Scrub(result.Error ?? "", token) };
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // The token is in the request URL; whatever an exception says, it must not reach the log or the database.
-            return DeliveryResult.Failure(Scrub($"{e.GetType().Name}: {e.Message}", token));
+            return DeliveryResult.Failure(Scrub(ReceiverAnswer.Escape($"{e.GetType().Name}: {e.Message}"), token));
         }
     }
+
+    // A late message says so: the reader must not take it for fresh news.
+    private string WithLateness(OutboxMessage message) => message.LateBy(time.GetUtcNow()) is { } late
+        ? FormattableString.Invariant($"{message.Text}\n\n(delayed: sent {late.TotalMinutes:0} min after it was made, attempt {message.Attempts + 1})")
+        : message.Text;
 
     private static string Scrub(string text, string token) => text.Replace(token, "<bot token>", StringComparison.Ordinal);
 

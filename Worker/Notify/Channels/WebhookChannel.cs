@@ -4,54 +4,60 @@ using System.Security.Cryptography;
 using System.Text;
 using KrxSignal.Worker.Notify.Outbox;
 using Microsoft.Extensions.Options;
-using Refit;
 
 namespace KrxSignal.Worker.Notify.Channels;
 
-/// <summary>POSTs the stored JSON body with an Idempotency-Key that never changes for a message, signed when a secret is set.</summary>
-public sealed class WebhookChannel(IHttpClientFactory httpClients, IOptions<NotifyOptions> options) : INotificationChannel
+/// <summary>
+/// POSTs the stored JSON body as a Standard Webhook: webhook-id (and Idempotency-Key) is the message's stable key,
+/// webhook-timestamp the attempt's time, webhook-signature one v1 signature per configured secret.
+/// </summary>
+internal sealed class WebhookChannel(IWebhookApi api, IOptions<NotifyOptions> options, TimeProvider time) : INotificationChannel
 {
     public const string ChannelName = "webhook";
-    public const string SignatureHeader = "X-Signature";
+
+    /// <summary>On a message that failed more than once: seconds since it was made, so the receiver knows it is late.</summary>
+    public const string LateHeader = "X-Delivery-Late-Seconds";
 
     public string Name => ChannelName;
 
     public bool IsConfigured => options.Value.WebhookEnabled;
 
-    /// <summary>"sha256=" and the lowercase hex HMAC-SHA256 of the exact body bytes.</summary>
-    public static string Sign(string secret, byte[] body) =>
-        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
+    public string Target => Fingerprint(options.Value.Webhook.Url);
+
+    internal static string Fingerprint(string? address) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(address ?? "")));
 
     public async Task<DeliveryResult> SendAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
-        var settings = options.Value.Webhook;
+        var settings = options.Value;
         var body = Encoding.UTF8.GetBytes(message.Payload);
-        var signature = string.IsNullOrEmpty(settings.Secret) ? null : Sign(settings.Secret, body);
+        var now = time.GetUtcNow();
+        var timestamp = StandardWebhook.Timestamp(now);
+        var keys = new[] { settings.Webhook.Secret, settings.Webhook.PreviousSecret }
+            .Select(WebhookSecret.TryDecode).OfType<byte[]>().ToList();
+        var signature = StandardWebhook.Sign(message.IdempotencyKey, timestamp, body, keys);
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         try
         {
-            var client = httpClients.CreateClient(NotifyHttpClients.Webhook);
-            client.BaseAddress = new Uri(settings.Url!);
-            var api = RestService.ForGenerated<IWebhookApi>(client, NotifyHttpClients.RefitSettings);
-            using var response = await api.PostAsync(message.IdempotencyKey, signature, content, cancellationToken);
-            return response.IsSuccessStatusCode
-                ? DeliveryResult.Success
-                : DeliveryResult.Failure(Describe(response), RetryAfterOf(response));
+            var late = message.LateBy(now) is { } by ? ((long)by.TotalSeconds).ToString(CultureInfo.InvariantCulture) : null;
+            using var response = await api.PostAsync(message.IdempotencyKey, timestamp, signature, message.IdempotencyKey, late, content, cancellationToken);
+            var answer = response.IsSuccessStatusCode ? null : await ReadBoundedAsync(response, cancellationToken);
+            return ReceiverAnswer.Classify(response, answer, ReceiverAnswer.RetryAfterOf(response, time.GetUtcNow(), settings.MaxRetryDelay));
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // Only the type and message: exceptions from HttpClient name the host at most, never the secret.
-            return DeliveryResult.Failure($"{e.GetType().Name}: {e.Message}");
+            return DeliveryResult.Failure(ReceiverAnswer.Escape($"{e.GetType().Name}: {e.Message}"));
         }
     }
 
-    internal static string Describe(HttpResponseMessage response) =>
-        string.Create(CultureInfo.InvariantCulture, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
-
-    internal static TimeSpan? RetryAfterOf(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    internal static async Task<string?> ReadBoundedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        { Delta: { } delta } => delta,
-        _ => null,
-    };
+        // A receiver's error page may be large; a little more than what is kept is enough.
+        var buffer = new char[ReceiverAnswer.MaxAnswerLength * 2];
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken), Encoding.UTF8);
+        var read = await reader.ReadBlockAsync(buffer, cancellationToken);
+        return read == 0 ? null : new string(buffer, 0, read);
+    }
 }

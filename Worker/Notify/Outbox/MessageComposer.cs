@@ -7,7 +7,7 @@ using KrxSignal.Worker.Storage;
 namespace KrxSignal.Worker.Notify.Outbox;
 
 /// <summary>Builds a message's JSON body and Telegram text (HTML parse mode) from its source row.</summary>
-public static class MessageComposer
+internal static class MessageComposer
 {
     /// <summary>Room kept for the line that says how many votes or articles did not fit.</summary>
     private const int MoreLineReserve = 40;

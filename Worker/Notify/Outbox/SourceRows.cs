@@ -1,10 +1,10 @@
 namespace KrxSignal.Worker.Notify.Outbox;
 
 /// <summary>A signals row not yet queued; <paramref name="Details"/> is signals.details, the votes and articles as JSON.</summary>
-public sealed record SignalRow(long Id, string Ticker, string Action, double Score, double Confidence, string Reason, string CreatedAt, string Details);
+internal sealed record SignalRow(long Id, string Ticker, string Action, double Score, double Confidence, string Reason, string CreatedAt, string Details);
 
 /// <summary>A predicted article not yet queued for its digest.</summary>
-public sealed record ArticleRow(string Id, string Ticker, string Title, string? Url, string? Source, string PublishedAt, string PredictedAt);
+internal sealed record ArticleRow(string Id, string Ticker, string Title, string? Url, string? Source, string PublishedAt, string PredictedAt);
 
 /// <summary>One prediction of an article, for its digest.</summary>
-public sealed record PredictionRow(string ArticleId, string ModelId, string Status, string? Direction, string? Impact, double? Confidence, string? Reasoning);
+internal sealed record PredictionRow(string ArticleId, string ModelId, string Status, string? Direction, string? Impact, double? Confidence, string? Reasoning);

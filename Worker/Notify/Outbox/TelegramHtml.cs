@@ -8,7 +8,7 @@ namespace KrxSignal.Worker.Notify.Outbox;
 /// upstream string is cleaned of control characters first, and a message is built line by line so it never
 /// exceeds the Bot API's 4096 characters and never ends inside a tag or an entity.
 /// </summary>
-public sealed class TelegramHtml
+internal sealed class TelegramHtml
 {
     /// <summary>The Bot API rejects a longer text.</summary>
     public const int MaxLength = 4096;

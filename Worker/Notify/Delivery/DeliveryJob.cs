@@ -1,0 +1,38 @@
+using KrxSignal.Worker.Pipeline;
+using KrxSignal.Worker.Health;
+using KrxSignal.Worker.Scheduling;
+using Quartz;
+
+namespace KrxSignal.Worker.Notify.Delivery;
+
+/// <summary>
+/// Sends what the notify stage queued, on its own trigger: a receiver that hangs delays only this job (bounded by
+/// Notify:RunTimeout), never the pipeline's predictions and signals. Runs never overlap in one process; the claims
+/// keep runs of other processes (poll-once, another node) from doubling a delivery.
+/// </summary>
+[DisallowConcurrentExecution]
+internal sealed class DeliveryJob(DeliveryService delivery, JobRunRecorder recorder, HeartbeatWriter heartbeat) : IJob
+{
+    public static readonly JobKey Key = new(DeliveryService.JobName, "pipeline");
+    public static readonly TriggerKey TriggerKey = new("deliver.every-minute", "pipeline");
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        var fireTime = context.ScheduledFireTimeUtc ?? context.FireTimeUtc;
+        await recorder.RunAsync(
+            DeliveryService.JobName,
+            fireTime,
+            async ct => JobOutcome.From([new StageRun(DeliveryService.JobName, await delivery.RunAsync(deliverNow: false, ct))]),
+            cancellationToken);
+        heartbeat.RequestWrite();
+    }
+
+    /// <summary>Every minute at second 20, after the pipeline job (second 0) has queued the minute's messages; a missed minute is skipped.</summary>
+    public static ITrigger CreateTrigger(TimeProvider time, TimeZoneInfo zone) =>
+        TriggerBuilder.Create(time)
+            .WithIdentity(TriggerKey)
+            .ForJob(Key)
+            .StartNow()
+            .WithSchedule(CronScheduleBuilder.Create("20 * * * * ?").InTimeZone(zone).WithMisfireInstruction(CronTriggerMisfireInstruction.DoNothing))
+            .Build();
+}
