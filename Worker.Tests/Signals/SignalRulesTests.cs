@@ -6,11 +6,17 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace KrxSignal.Worker.Tests.Signals;
 
-public sealed class SignalRulesTests : IDisposable
+public sealed class SignalRulesTests : IAsyncLifetime
 {
-    private readonly SignalsTestDatabase _db = new();
+    private SignalsTestDatabase _db = null!;
 
-    public void Dispose() => _db.Dispose();
+    public async Task InitializeAsync() => _db = await SignalsTestDatabase.CreateAsync();
+
+    public Task DisposeAsync()
+    {
+        _db.Dispose();
+        return Task.CompletedTask;
+    }
 
     [Fact]
     public async Task RunAsync_LatePredictionOnHoursOldArticle_NoSignal()

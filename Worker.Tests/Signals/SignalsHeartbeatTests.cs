@@ -4,11 +4,17 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace KrxSignal.Worker.Tests.Signals;
 
-public sealed class SignalsHeartbeatTests : IDisposable
+public sealed class SignalsHeartbeatTests : IAsyncLifetime
 {
-    private readonly SignalsTestDatabase _db = new();
+    private SignalsTestDatabase _db = null!;
 
-    public void Dispose() => _db.Dispose();
+    public async Task InitializeAsync() => _db = await SignalsTestDatabase.CreateAsync();
+
+    public Task DisposeAsync()
+    {
+        _db.Dispose();
+        return Task.CompletedTask;
+    }
 
     [Fact]
     public async Task ContributeAsync_SignalsTodayAndYesterday_CountsTodayInKstAndShowsTheLastThree()
