@@ -93,6 +93,6 @@ public sealed class ConsensusCalculatorTests
         var c = result.Single();
         c.Score.Should().BeApproximately(0.32, 1e-12);
         c.Articles.Should().Be(1);
-        SignalDecider.Decide(result, new HoldingsView(null, "portfolio missing"), new SignalsOptions()).Candidates.Should().BeEmpty();
+        SignalDecider.Decide(result, HoldingsView.From(null, SignalsTestDatabase.Start, TimeSpan.FromMinutes(30)), new SignalsOptions()).Candidates.Should().BeEmpty();
     }
 }

@@ -52,7 +52,7 @@ public sealed class ConsensusInvariantTests
     {
         var random = new Random(42);
         var options = new SignalsOptions { Quorum = 1 };
-        var holdings = new HoldingsView(new HashSet<string>(StringComparer.Ordinal) { "T" }, null);
+        var holdings = HoldingsView.From(SignalDeciderTests.Portfolio(SignalsTestDatabase.Start, "T"), SignalsTestDatabase.Start, TimeSpan.FromMinutes(30));
         var signals = 0;
         for (var set = 0; set < 5_000; set++)
         {

@@ -4,17 +4,11 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace KrxSignal.Worker.Tests.Signals;
 
-public sealed class SignalsHeartbeatTests : IAsyncLifetime
+public sealed class SignalsHeartbeatTests : IDisposable
 {
-    private SignalsTestDatabase _db = null!;
+    private readonly SignalsTestDatabase _db = new();
 
-    public async Task InitializeAsync() => _db = await SignalsTestDatabase.CreateAsync();
-
-    public Task DisposeAsync()
-    {
-        _db.Dispose();
-        return Task.CompletedTask;
-    }
+    public void Dispose() => _db.Dispose();
 
     [Fact]
     public async Task ContributeAsync_SignalsTodayAndYesterday_CountsTodayInKstAndShowsTheLastThree()

@@ -18,26 +18,10 @@ public sealed class SignalsTestDatabase : IDisposable
     private int _articles;
 
     public SignalsTestDatabase()
-        : this(migrate: true)
-    {
-    }
-
-    private SignalsTestDatabase(bool migrate)
     {
         Path = _folder.File("worker.db");
         Connections = new SqliteConnectionFactory(Path);
-        if (migrate)
-        {
-            new SchemaMigrator(Connections, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
-        }
-    }
-
-    /// <summary>A new file, migrated to the latest schema.</summary>
-    public static async Task<SignalsTestDatabase> CreateAsync()
-    {
-        var database = new SignalsTestDatabase(migrate: false);
-        await new SchemaMigrator(database.Connections, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
-        return database;
+        new SchemaMigrator(Connections, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 
     public string Path { get; }

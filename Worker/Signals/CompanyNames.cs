@@ -8,11 +8,11 @@ namespace KrxSignal.Worker.Signals;
 /// </summary>
 public static class CompanyNames
 {
-    public static string? Find(string ticker, Portfolio? portfolio, ScreenerResult? screener, NewsSentiment? news)
+    public static string? Find(MarketData market, string ticker)
     {
-        var name = portfolio?.Holdings.FirstOrDefault(h => h.Ticker == ticker)?.Name
-            ?? screener?.Results.FirstOrDefault(r => r.Ticker == ticker)?.Name
-            ?? news?.Tickers.FirstOrDefault(t => t.Ticker == ticker)?.Name;
+        var name = market.Portfolio?.Value.Holdings.FirstOrDefault(h => h.Ticker == ticker)?.Name
+            ?? market.Screener?.Value.Results.FirstOrDefault(r => r.Ticker == ticker)?.Name
+            ?? market.News?.Value.Tickers.FirstOrDefault(t => t.Ticker == ticker)?.Name;
         return TextExcerpt.Of(name, 60);
     }
 }

@@ -38,8 +38,7 @@ public sealed partial class SignalStage(
         int created = 0, suppressed = 0, weakReversals = 0;
         foreach (var candidate in decision.Candidates)
         {
-            var name = CompanyNames.Find(candidate.Ticker, market.Portfolio?.Value, market.Screener?.Value, market.News?.Value)
-                ?? await store.LastKnownNameAsync(candidate.Ticker, cancellationToken);
+            var name = CompanyNames.Find(market, candidate.Ticker) ?? await store.LastKnownNameAsync(candidate.Ticker, cancellationToken);
             var details = EvidenceBuilder.Build(candidate, rows, name, settings.Weights);
             var write = await store.TryCreateAsync(candidate, details, now, settings, cancellationToken);
             if (write.SignalId is { } id)
