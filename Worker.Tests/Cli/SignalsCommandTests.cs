@@ -116,10 +116,13 @@ public sealed partial class SignalsCommandTests : IDisposable
         error.ToString().Should().Contain("--");
     }
 
-    [Fact]
-    public async Task InvokeAsync_UnknownFormat_UsageExit64()
+    [Theory]
+    [InlineData("--format", "xml")]
+    [InlineData("--day", "2026-13-01")]
+    [InlineData("--day", "20261120")]
+    public async Task InvokeAsync_BadOption_UsageExit64(string option, string value)
     {
-        (await WorkerCommandLine.InvokeAsync(["signals", "--format", "xml", "--db", _folder.File("none.db")], Settings())).Should().Be(64);
+        (await WorkerCommandLine.InvokeAsync(["signals", option, value, "--db", _folder.File("none.db")], Settings())).Should().Be(64);
     }
 
     [Fact]

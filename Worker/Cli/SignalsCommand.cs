@@ -19,17 +19,29 @@ internal static partial class SignalsCommand
 {
     public static Command Create(WorkerHostSettings settings)
     {
-        var day = new Option<DateOnly?>("--day") { Description = "The KST day (yyyy-MM-dd); today by default." };
+        var day = new Option<string>("--day") { Description = "The KST day (yyyy-MM-dd); today by default." };
         var since = new Option<string>("--since") { Description = "Instead of a day: the last DURATION (90m, 2h, 1d, 1h30m or hh:mm:ss)." };
         var db = new Option<FileInfo>("--db") { Description = "The database; Storage:DatabasePath from the configuration by default." };
         var format = new Option<string>("--format") { DefaultValueFactory = _ => "table", Description = "table, json or csv." }.AcceptOnlyFromAmong("table", "json", "csv");
         var command = new Command("signals", "List signals with their names, votes, articles and delivery, in KST.") { day, since, db, format };
         command.SetAction(async (parsed, cancellationToken) =>
         {
+            DateOnly? date = null;
+            if (parsed.GetValue(day) is { } dayText)
+            {
+                if (!DateOnly.TryParseExact(dayText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsedDay))
+                {
+                    await Console.Error.WriteLineAsync($"--day '{dayText}' is not a date: use yyyy-MM-dd, e.g. 2026-11-20.");
+                    return ExitCodes.Usage;
+                }
+
+                date = parsedDay;
+            }
+
             var path = parsed.GetValue(db)?.FullName ?? ConfiguredDatabasePath(settings);
             await using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { NewLine = "\n" };
             return await RunAsync(
-                path, parsed.GetValue(day), parsed.GetValue(since), parsed.GetValue(format)!, TimeProvider.System.GetUtcNow(),
+                path, date, parsed.GetValue(since), parsed.GetValue(format)!, TimeProvider.System.GetUtcNow(),
                 stdout, Console.Error, isTerminal: !Console.IsOutputRedirected, cancellationToken);
         });
         return command;

@@ -14,3 +14,7 @@ ALTER TABLE signals ADD COLUMN details TEXT NOT NULL DEFAULT '{}' CHECK (json_va
 
 -- `Worker signals` and the heartbeat read one KST day (a UTC range) at a time.
 CREATE INDEX ix_signals_created ON signals (created_at);
+
+-- The consensus reads the votes on articles by their arrival (created_at), every minute: without this index, a scan of
+-- every article ever ingested.
+CREATE INDEX ix_news_articles_created ON news_articles (created_at) WHERE ticker IS NOT NULL;
