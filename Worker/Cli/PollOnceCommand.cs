@@ -28,7 +28,7 @@ internal static class PollOnceCommand
         command.SetAction(async (_, cancellationToken) =>
         {
             // Stdout carries the result lines; the log goes to stderr.
-            using var host = WorkerHost.CreateBuilder(settings with { ConsoleLogsToStandardError = true }).Build();
+            using var host = WorkerHost.CreateBuilder(settings with { ConsoleLogsToStandardError = true, WritesLogFiles = false }).Build();
             host.Services.GetRequiredService<IStartupValidator>().Validate();
             if (!host.Services.GetRequiredService<IOptions<StockApiOptions>>().Value.PollingEnabled)
             {

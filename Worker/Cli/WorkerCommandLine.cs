@@ -5,7 +5,7 @@ using KrxSignal.Worker.Storage;
 
 namespace KrxSignal.Worker.Cli;
 
-/// <summary>The command-line contract of DESIGN.md §8: commands, options and exit codes.</summary>
+/// <summary>The command-line contract (README's Commands and Exit codes tables): commands, options and exit codes.</summary>
 public static class WorkerCommandLine
 {
     public static async Task<int> InvokeAsync(string[] args, WorkerHostSettings? settings = null, CancellationToken cancellationToken = default)
@@ -37,6 +37,12 @@ public static class WorkerCommandLine
         catch (DatabaseStartupException e)
         {
             await Console.Error.WriteLineAsync(e.Message);
+            return ExitCodes.Fatal;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Whatever escaped a command ends in one sentence and a documented code, never a stack trace.
+            await Console.Error.WriteLineAsync(UnexpectedFailure.Describe(e));
             return ExitCodes.Fatal;
         }
     }

@@ -20,12 +20,12 @@ public static class WorkerHost
 {
     public static HostApplicationBuilder CreateBuilder(WorkerHostSettings settings)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        var builder = ConfigurationFiles.Load(() => Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             ContentRootPath = settings.ContentRoot,
             ApplicationName = "Worker",
             Args = [],
-        });
+        }), settings.ContentRoot);
         if (settings.Overrides is not null)
         {
             builder.Configuration.AddInMemoryCollection(settings.Overrides);
@@ -47,7 +47,7 @@ public static class WorkerHost
         builder.Logging.SetMinimumLevel(LogLevel.Trace); // nlog.config's rules decide what is written
         builder.Logging.AddNLog(
             new NLogProviderOptions { ShutdownOnDispose = true },
-            _ => NLogSetup.CreateFactory(paths, logDirectory, settings.ConsoleLogsToStandardError));
+            _ => NLogSetup.CreateFactory(paths, logDirectory, settings.ConsoleLogsToStandardError, settings.WritesLogFiles));
 
         // Storage first: hosted services start in registration order, and everything needs the schema.
         builder.Services.AddStorage();
@@ -61,6 +61,7 @@ public static class WorkerHost
         builder.Services.AddSignals();
         builder.Services.AddNotify();
         builder.Services.AddHostedService<StartupReport>();
+        builder.Services.AddConfigurationKeyChecks();
         return builder;
     }
 }

@@ -8,6 +8,7 @@ using KrxSignal.Worker.Predictions.OpenAi;
 using KrxSignal.Worker.Scheduling;
 using KrxSignal.Worker.StockApi;
 using KrxSignal.Worker.Storage;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -24,7 +25,6 @@ public static class ReplayRunner
 {
     /// <summary>How long a step may run on real time before the clock jumps to the timer it waits for.</summary>
     private static readonly TimeSpan StuckAfter = TimeSpan.FromMilliseconds(20);
-
 
     public static async Task<ReplayReport> RunAsync(
         WorkerHostSettings settings, string file, string? databasePath, bool deliver, IProgress<(int Done, int Total)>? progress, CancellationToken cancellationToken)
@@ -55,7 +55,14 @@ public static class ReplayRunner
 
         using var host = Build(settings, database, deliver, clock, tape, sink, liveRequests);
         host.Services.GetRequiredService<IStartupValidator>().Validate();
-        await host.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(cancellationToken);
+        try
+        {
+            await host.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is SqliteException or DatabaseStartupException or IOException or UnauthorizedAccessException)
+        {
+            throw new ReplayException($"the database {database} cannot be used: {e.Message.Split('\n')[0].TrimEnd('.')}. Pass --db a file in a folder you can write, or leave it out for a temporary one", e);
+        }
         var calendar = await host.Services.GetRequiredService<MarketCalendarSource>().LoadAsync(cancellationToken);
         var events = FireTimes(calendar, clock, dayStart);
         var polls = events.Where(e => e.Window is not null).ToList();
@@ -103,7 +110,7 @@ public static class ReplayRunner
 
     private static IHost Build(WorkerHostSettings settings, string database, bool deliver, VirtualClock clock, ReplayTape tape, DeliverySink sink, InFlightGate liveRequests)
     {
-        var quiet = settings with { ConsoleLogsToStandardError = true };
+        var quiet = settings with { ConsoleLogsToStandardError = true, WritesLogFiles = false };
         var builder = WorkerHost.CreateBuilder(quiet);
         var overrides = new Dictionary<string, string?>
         {
