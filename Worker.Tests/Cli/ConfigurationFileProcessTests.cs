@@ -8,7 +8,7 @@ namespace KrxSignal.Worker.Tests.Cli;
 /// </summary>
 public sealed class ConfigurationFileProcessTests(InstalledWorker install) : IClassFixture<InstalledWorker>, IDisposable
 {
-    private const string Environment = "Broken";
+    private const string EnvironmentName = "Broken";
 
     private static readonly string[] Commands =
     [
@@ -16,7 +16,7 @@ public sealed class ConfigurationFileProcessTests(InstalledWorker install) : ICl
     ];
 
     private readonly TempFolder _state = new();
-    private string BrokenSettings => install.File($"appsettings.{Environment}.json");
+    private string BrokenSettings => install.File($"appsettings.{EnvironmentName}.json");
 
     private string NLogConfig => install.File("nlog.config");
 
@@ -103,6 +103,23 @@ public sealed class ConfigurationFileProcessTests(InstalledWorker install) : ICl
         OneLine(stderr).Should().Be($"Configuration error: {BrokenSettings}: is a folder, not a file");
     }
 
+    [Fact]
+    public async Task DoctorAndRun_MisspeltKeyAndSecretInAFile_WarnNamingTheKeysNeverTheValue()
+    {
+        await File.WriteAllTextAsync(BrokenSettings, """{"StockApi":{"BaseUlr":"http://127.0.0.1:9","ApiKey":"sk-WRITTEN-IN-A-FILE"}}""");
+
+        var doctor = await RunAsync("doctor");
+        await using var worker = WorkerProcess.Start(install.Path, ["run"], Environment());
+        await worker.WaitForOutputAsync("StockApi:ApiKey is set in", TimeSpan.FromSeconds(30));
+        worker.Terminate();
+        await worker.WaitForExitAsync(TimeSpan.FromSeconds(10));
+
+        doctor.StandardOutput.Should().Contain("WARN  config-keys  StockApi:BaseUlr is not a setting the Worker reads (did you mean StockApi:BaseUrl?)")
+            .And.Contain("StockApi:ApiKey is set in");
+        worker.StandardOutput.Should().Contain("WARN  ConfigurationWarnings: Configuration: StockApi:BaseUlr is not a setting the Worker reads (did you mean StockApi:BaseUrl?)");
+        string.Concat(doctor.StandardOutput, doctor.StandardError, worker.StandardOutput, worker.StandardError).Should().NotContain("sk-WRITTEN-IN-A-FILE");
+    }
+
     private static string OneLine(string stderr)
     {
         stderr.Should().NotContain("   at ").And.NotContain("Unhandled exception");
@@ -112,11 +129,13 @@ public sealed class ConfigurationFileProcessTests(InstalledWorker install) : ICl
     }
 
     private Task<(int ExitCode, string StandardOutput, string StandardError)> RunAsync(string command) =>
-        WorkerProcess.RunAsync(install.Path, command.Replace("SAMPLE", Repository.SampleDay, StringComparison.Ordinal).Split(' '), new Dictionary<string, string?>
-        {
-            ["DOTNET_ENVIRONMENT"] = Environment,
-            ["Storage__DatabasePath"] = _state.File("worker.db"),
-            ["Heartbeat__Path"] = _state.File("heartbeat.json"),
-            ["Logs__Directory"] = _state.File("logs"),
-        });
+        WorkerProcess.RunAsync(install.Path, command.Replace("SAMPLE", Repository.SampleDay, StringComparison.Ordinal).Split(' '), Environment());
+
+    private Dictionary<string, string?> Environment() => new()
+    {
+        ["DOTNET_ENVIRONMENT"] = EnvironmentName,
+        ["Storage__DatabasePath"] = _state.File("worker.db"),
+        ["Heartbeat__Path"] = _state.File("heartbeat.json"),
+        ["Logs__Directory"] = _state.File("logs"),
+    };
 }

@@ -78,6 +78,25 @@ public sealed class HostileCommandLineProcessTests(InstalledWorker install) : IC
         (await File.ReadAllBytesAsync(passwd)).Should().Equal(await File.ReadAllBytesAsync("/etc/passwd"), "a file that is not a database is never written");
     }
 
+    [Fact]
+    public async Task Schedule_MonthOfAYearTheCalendarLacks_WarnsNamingTheYearAndExitsOne()
+    {
+        var (exitCode, stdout, stderr) = await WorkerProcess.RunAsync(install.Path, ["schedule", "--from", "2028-01-01", "--to", "2028-01-31"]);
+
+        exitCode.Should().Be(1, stderr);
+        stderr.Should().StartWith("Warning: ").And.Contain("has no calendar for 2028");
+        stdout.Should().Contain("2028-01-03 Mon", "the schedule is still printed, marked").And.Contain("[year not in the calendar]");
+    }
+
+    [Fact]
+    public async Task Schedule_YearsTheCalendarCovers_ExitsZeroWithoutWarning()
+    {
+        var (exitCode, _, stderr) = await WorkerProcess.RunAsync(install.Path, ["schedule", "--from", "2026-12-01", "--to", "2027-01-31"]);
+
+        exitCode.Should().Be(0, stderr);
+        stderr.Should().BeEmpty();
+    }
+
     /// <summary>A database holding one snapshot recorded on 2026-11-20, so export-recording gets as far as writing.</summary>
     private static async Task SeedOneSnapshotAsync(string database)
     {
