@@ -48,8 +48,6 @@ public sealed class ConfigurationFileProcessTests(InstalledWorker install) : ICl
 
     [Theory]
     [InlineData("run")]
-    [InlineData("doctor")]
-    [InlineData("schedule --from 2026-11-19 --to 2026-11-20")]
     [InlineData("replay SAMPLE")]
     public async Task AnyCommand_TruncatedNLogConfig_Exits78WithOneLineNamingFileAndLine(string command)
     {

@@ -22,7 +22,6 @@ public sealed class HostileCommandLineProcessTests(InstalledWorker install) : IC
         { "replay /dev/null", "{state}/worker.db", 2 },
         { "replay {dir}", "{state}/worker.db", 2 },
         { "replay {passwd}", "{state}/worker.db", 2 },
-        { "replay {state}/missing.jsonl", "{state}/worker.db", 2 },
         { "replay {sample} --db /proc/no-such-folder/replay.db", "{state}/worker.db", 2 },
         { "replay {sample} --db {passwd}", "{state}/worker.db", 2 },
         { "replay {sample} --db {dir}", "{state}/worker.db", 2 },
@@ -30,19 +29,15 @@ public sealed class HostileCommandLineProcessTests(InstalledWorker install) : IC
         { "schedule --from 9999-12-31 --to 9999-12-31", "{state}/worker.db", 64 },
         { "schedule --from 2026-01-01 --to 2046-01-01", "{state}/worker.db", 64 },
         { "schedule --from 2026-13-01 --to 2026-12-31", "{state}/worker.db", 64 },
-        { "schedule --from 2026-12-31 --to 2026-01-01", "{state}/worker.db", 64 },
         { "export-recording --day 2026-11-20", "{passwd}", 2 },
         { "export-recording --day 2026-11-20", "{dir}", 2 },
         { "export-recording --day 2026-11-20 --out /proc/no-such-folder/day.jsonl", "{state}/exported.db", 2 },
-        { "export-recording --day 2026-11-20 --out {dir}", "{state}/exported.db", 2 },
         { "poll-once", "{passwd}", 70 },
         { "poll-once", "/dev/null", 70 },
-        { "poll-once", "{dir}", 70 },
         { "run", "{passwd}", 70 },
         { "doctor", "{passwd}", 2 },
         { "status --heartbeat /dev/null", "{state}/worker.db", 2 },
         { "status --heartbeat {dir}", "{state}/worker.db", 2 },
-        { "status --heartbeat {passwd}", "{state}/worker.db", 2 },
     };
 
     [Theory]

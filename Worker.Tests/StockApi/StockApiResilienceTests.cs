@@ -209,7 +209,7 @@ public sealed partial class StockApiResilienceTests : IDisposable
         (await _api.HeartbeatAsync()).Status.Should().Be(HealthStatus.Healthy);
     }
 
-    /// <summary>DESIGN.md §3: 07:00–08:55 and 15:30–19:55 every five minutes, 09:00–15:29 every minute, Monday to Friday.</summary>
+    /// <summary>The market windows: 07:00–08:55 and 15:30–19:55 every five minutes, 09:00–15:29 every minute, Monday to Friday.</summary>
     private static IEnumerable<DateTimeOffset> TradingWeekSlots(DateOnly monday)
     {
         var kst = TimeSpan.FromHours(9);

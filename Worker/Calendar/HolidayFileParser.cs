@@ -7,7 +7,7 @@ namespace KrxSignal.Worker.Calendar;
 /// <summary>
 /// Reads holidays.json strictly, and names the file, the line and the problem on any error: an
 /// unknown key, a missing date or a weekend "holiday" is more likely a typo than a wish.
-/// Two shapes are accepted: the structured object of DESIGN.md §3, and the flat list of
+/// Two shapes are accepted: the structured object of docs/calendar.md, and the flat list of
 /// "yyyy-MM-dd" strings of the earlier Python worker (whose years count as covered; it has no
 /// special sessions, and weekend dates in it are ignored).
 /// </summary>

@@ -1,7 +1,7 @@
 namespace KrxSignal.Worker.Calendar;
 
 /// <summary>
-/// The market windows of DESIGN.md §3, relative to a day's session: pre-market 07:00 → open every
+/// The KRX market windows, relative to a day's session: pre-market 07:00 → open every
 /// 5 minutes, regular open → close every minute, post-market close → 20:00 every 5 minutes.
 /// The single definition that the calendar's phases and the scheduler's triggers are both built from.
 /// </summary>

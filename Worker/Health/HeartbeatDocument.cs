@@ -1,6 +1,6 @@
 namespace KrxSignal.Worker.Health;
 
-/// <summary>The heartbeat file (DESIGN.md §9). Sections a feature has not filled stay null.</summary>
+/// <summary>The heartbeat file (README's Files it writes). Sections a feature has not filled stay null.</summary>
 public sealed record HeartbeatDocument
 {
     public required HealthStatus Status { get; init; }

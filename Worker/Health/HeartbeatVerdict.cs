@@ -5,7 +5,7 @@ namespace KrxSignal.Worker.Health;
 /// <summary>What `Worker status` concludes from a heartbeat file, and the exit code that says it.</summary>
 public sealed record HeartbeatVerdict(string State, int ExitCode, string Summary, HeartbeatDocument? Heartbeat, double? AgeSeconds)
 {
-    /// <summary>A heartbeat older than this many intervals means the daemon is dead or hung (DESIGN.md §9).</summary>
+    /// <summary>A heartbeat older than this many intervals means the daemon is dead or hung.</summary>
     public const int StaleAfterIntervals = 3;
 
     public static HeartbeatVerdict Missing(string path) =>

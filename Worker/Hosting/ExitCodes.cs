@@ -1,6 +1,6 @@
 namespace KrxSignal.Worker.Hosting;
 
-/// <summary>Process exit codes; the service manager and scripts rely on them (DESIGN.md §8).</summary>
+/// <summary>Process exit codes; the service manager and scripts rely on them (README's Exit codes table).</summary>
 internal static class ExitCodes
 {
     public const int Ok = 0;

@@ -1,6 +1,6 @@
 namespace KrxSignal.Worker.Predictions;
 
-/// <summary>One predictions row as written: status ok, failed or skipped (DESIGN.md §4).</summary>
+/// <summary>One predictions row as written: status ok, failed or skipped.</summary>
 public sealed record PredictionRow(
     string ArticleId,
     string ModelId,

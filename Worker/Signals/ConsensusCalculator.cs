@@ -1,7 +1,7 @@
 namespace KrxSignal.Worker.Signals;
 
 /// <summary>
-/// DESIGN.md §6: each vote is direction (+1, 0, -1) weighted by confidence × impact weight; the score is the
+/// Each vote is direction (+1, 0, -1) weighted by confidence × impact weight; the score is the
 /// weighted mean. Pure, so the arithmetic is tested by hand-computed numbers.
 /// </summary>
 public static class ConsensusCalculator

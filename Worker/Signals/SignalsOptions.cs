@@ -16,7 +16,7 @@ public sealed class SignalsOptions : IValidatedOptions
 
     public TimeSpan DedupWindow { get; set; } = TimeSpan.FromDays(1);
 
-    /// <summary>Vote weight per impact, multiplied by the prediction's confidence (DESIGN.md §6).</summary>
+    /// <summary>Vote weight per impact, multiplied by the prediction's confidence.</summary>
     public ImpactWeightsOptions Weights { get; set; } = new();
 
     public void Validate(OptionsProblems problems)

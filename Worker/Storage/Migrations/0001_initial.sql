@@ -1,4 +1,4 @@
--- Times are UTC ISO-8601 text (see UtcTimeHandlers); names of tables and columns are a contract (DESIGN.md §4).
+-- Times are UTC ISO-8601 text (see UtcTimeHandlers); names of tables and columns are a contract (docs/architecture.md).
 
 CREATE TABLE news_articles (
     id            TEXT    NOT NULL PRIMARY KEY,     -- the upstream id: ingestion dedups on it
