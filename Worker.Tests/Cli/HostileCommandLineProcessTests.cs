@@ -92,6 +92,18 @@ public sealed class HostileCommandLineProcessTests(InstalledWorker install) : IC
         stderr.Should().BeEmpty();
     }
 
+    [Fact]
+    public async Task Replay_SigtermMidDay_Exits143WithASentence()
+    {
+        await using var worker = WorkerProcess.Start(install.Path, ["replay", Repository.SampleDay, "--db", _state.File("replay.db")]);
+        await worker.WaitForOutputAsync("replay: 10%", TimeSpan.FromSeconds(60));
+
+        worker.Terminate();
+
+        (await worker.WaitForExitAsync(TimeSpan.FromSeconds(10))).Should().Be(143, worker.StandardError);
+        worker.StandardError.Should().Contain("Replay interrupted by SIGTERM").And.NotContain("   at ");
+    }
+
     /// <summary>A database holding one snapshot recorded on 2026-11-20, so export-recording gets as far as writing.</summary>
     private static async Task SeedOneSnapshotAsync(string database)
     {
