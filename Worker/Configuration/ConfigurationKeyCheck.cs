@@ -40,7 +40,7 @@ public static partial class ConfigurationKeyCheck
 
         foreach (var provider in root.Providers.OfType<FileConfigurationProvider>())
         {
-            var file = provider.Source.Path ?? "a configuration file";
+            var file = provider.Source.Path is { } path ? provider.Source.FileProvider?.GetFileInfo(path).PhysicalPath ?? path : "a configuration file";
             foreach (var key in SecretKeys)
             {
                 if (provider.TryGet(key, out var value) && !string.IsNullOrWhiteSpace(value))
