@@ -7,7 +7,7 @@ namespace KrxSignal.Worker.Configuration;
 /// A configuration file (appsettings*.json, nlog.config) cannot be read or parsed: exit 78 with one line
 /// naming the file, the line when it is known, and the problem.
 /// </summary>
-public sealed partial class ConfigurationFileException : Exception
+internal sealed partial class ConfigurationFileException : Exception
 {
     public ConfigurationFileException(string message)
         : base(message)

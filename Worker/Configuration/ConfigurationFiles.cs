@@ -6,7 +6,7 @@ namespace KrxSignal.Worker.Configuration;
 /// Where the configuration files are first read: a JSON syntax error, a folder where a file should be, or a file
 /// that cannot be opened becomes one <see cref="ConfigurationFileException"/> line instead of a host stack trace.
 /// </summary>
-public static class ConfigurationFiles
+internal static class ConfigurationFiles
 {
     public static HostApplicationBuilder Load(Func<HostApplicationBuilder> create, string contentRoot)
     {

@@ -8,7 +8,7 @@ namespace KrxSignal.Worker.Configuration;
 /// reads (a misspelt <c>StockApi:BaseUlr</c> leaves the real key at its default), and secrets written into a file.
 /// Each finding names the key, never a value.
 /// </summary>
-public static partial class ConfigurationKeyCheck
+internal static partial class ConfigurationKeyCheck
 {
     /// <summary>Keys whose values are secrets: they belong in the environment, not in a file that is copied and committed.</summary>
     public static readonly IReadOnlyList<string> SecretKeys = ["StockApi:ApiKey", "Notify:Webhook:Secret", "Notify:Telegram:BotToken"];

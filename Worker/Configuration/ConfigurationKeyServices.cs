@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 
 namespace KrxSignal.Worker.Configuration;
 
-public static class ConfigurationKeyServices
+internal static class ConfigurationKeyServices
 {
     /// <summary>Unknown keys and secrets in files: a warning each at start, and doctor's <c>config-keys</c> line.</summary>
     public static IServiceCollection AddConfigurationKeyChecks(this IServiceCollection services)

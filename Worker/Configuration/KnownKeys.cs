@@ -8,7 +8,7 @@ namespace KrxSignal.Worker.Configuration;
 /// The keys the Worker reads, found by reflecting over every <see cref="IValidatedOptions"/> class, so a setting
 /// added to an options class is known here without a list to keep in step. <c>Models</c> is a top-level array.
 /// </summary>
-public sealed class KnownKeys
+internal sealed class KnownKeys
 {
     private KnownKeys(IReadOnlyDictionary<string, KeyNode> sections) => Sections = sections;
 
@@ -95,7 +95,7 @@ public sealed class KnownKeys
     private static Type[] Interfaces(Type type) => type.IsInterface ? [type, .. type.GetInterfaces()] : type.GetInterfaces();
 }
 
-public enum KeyKind
+internal enum KeyKind
 {
     Leaf,
     Section,
@@ -104,7 +104,7 @@ public enum KeyKind
 }
 
 /// <summary>One level of the known keys: a value, an object with named children, an array (Models:0:…) or a map (any name).</summary>
-public sealed record KeyNode(KeyKind Kind, IReadOnlyDictionary<string, KeyNode> Children, KeyNode? Element)
+internal sealed record KeyNode(KeyKind Kind, IReadOnlyDictionary<string, KeyNode> Children, KeyNode? Element)
 {
     public static KeyNode Leaf { get; } = new(KeyKind.Leaf, new Dictionary<string, KeyNode>(), null);
 

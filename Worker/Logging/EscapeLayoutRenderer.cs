@@ -10,7 +10,7 @@ namespace KrxSignal.Worker.Logging;
 /// <c>${escape:keepLineBreaks=true:${exception:format=tostring}}</c> keeps a stack trace's lines but indents each one.
 /// </summary>
 [LayoutRenderer(Name)]
-public sealed class EscapeLayoutRenderer : WrapperLayoutRendererBase
+internal sealed class EscapeLayoutRenderer : WrapperLayoutRendererBase
 {
     public const string Name = "escape";
 

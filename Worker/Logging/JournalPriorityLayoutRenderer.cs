@@ -12,7 +12,7 @@ namespace KrxSignal.Worker.Logging;
 /// </summary>
 [LayoutRenderer(Name)]
 [ThreadAgnostic]
-public sealed class JournalPriorityLayoutRenderer(bool enabled) : LayoutRenderer
+internal sealed class JournalPriorityLayoutRenderer(bool enabled) : LayoutRenderer
 {
     public const string Name = "journal-priority";
 

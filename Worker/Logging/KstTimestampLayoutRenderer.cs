@@ -14,7 +14,7 @@ namespace KrxSignal.Worker.Logging;
 /// </summary>
 [LayoutRenderer(Name)]
 [ThreadAgnostic]
-public sealed class KstTimestampLayoutRenderer : LayoutRenderer
+internal sealed class KstTimestampLayoutRenderer : LayoutRenderer
 {
     public const string Name = "kst-date";
 

@@ -8,7 +8,7 @@ namespace KrxSignal.Worker.Logging;
 /// control characters and line separators become visible escapes, so nothing from outside can start a
 /// log line or send a terminal escape sequence. Backslashes stay as they are: Windows paths must stay readable.
 /// </summary>
-public static class LogText
+internal static class LogText
 {
     public static void Escape(StringBuilder builder, int from, bool keepLineBreaks)
     {
