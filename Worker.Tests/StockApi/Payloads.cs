@@ -1,6 +1,6 @@
 namespace KrxSignal.Worker.Tests.StockApi;
 
-/// <summary>Answers shaped as contracts/stock-api.yaml describes them.</summary>
+/// <summary>Answers shaped as docs/stock-api.yaml describes them.</summary>
 public static class Payloads
 {
     public const string Portfolio = """

@@ -15,7 +15,7 @@ internal static class DoctorCommand
         var command = new Command("doctor", "Check the configuration, calendar, database, heartbeat path, stock API and models.");
         command.SetAction(async (_, cancellationToken) =>
         {
-            var quiet = settings with { ConsoleLogsToStandardError = true };
+            var quiet = settings with { ConsoleLogsToStandardError = true, WritesLogFiles = false };
             using var host = WorkerHost.CreateBuilder(quiet).Build();
             try
             {
@@ -43,7 +43,7 @@ internal static class DoctorCommand
 
     private static async Task PrintAsync(string name, DoctorResult result)
     {
-        await Console.Out.WriteLineAsync($"{(result.Passed ? "PASS" : "FAIL")}  {name,-12} {result.Detail}");
+        await Console.Out.WriteLineAsync($"{(result.Warn ? "WARN" : result.Passed ? "PASS" : "FAIL")}  {name,-12} {result.Detail}");
         if (result.Fix is not null)
         {
             await Console.Out.WriteLineAsync($"      {"",-12} fix: {result.Fix}");

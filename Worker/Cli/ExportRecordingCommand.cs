@@ -2,6 +2,7 @@ using System.CommandLine;
 using KrxSignal.Worker.Hosting;
 using KrxSignal.Worker.Replay;
 using KrxSignal.Worker.Storage;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KrxSignal.Worker.Cli;
@@ -16,7 +17,7 @@ internal static class ExportRecordingCommand
         var command = new Command("export-recording", "Write a replay file from the snapshots the daemon recorded.") { day, output };
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            using var host = WorkerHost.CreateBuilder(settings with { ConsoleLogsToStandardError = true }).Build();
+            using var host = WorkerHost.CreateBuilder(settings with { ConsoleLogsToStandardError = true, WritesLogFiles = false }).Build();
             var database = host.Services.GetRequiredService<SqliteConnectionFactory>().DatabasePath;
             if (!File.Exists(database))
             {
@@ -24,7 +25,17 @@ internal static class ExportRecordingCommand
                 return ExitCodes.Failed;
             }
 
-            var records = await new RecordingExporter(host.Services.GetRequiredService<SqliteConnectionFactory>()).ExportAsync(parsed.GetValue(day), cancellationToken);
+            IReadOnlyList<ReplayRecord> records;
+            try
+            {
+                records = await new RecordingExporter(host.Services.GetRequiredService<SqliteConnectionFactory>()).ExportAsync(parsed.GetValue(day), cancellationToken);
+            }
+            catch (SqliteException e)
+            {
+                await Console.Error.WriteLineAsync($"The database {database} cannot be read: {e.Message.TrimEnd('.')}. Check Storage:DatabasePath.");
+                return ExitCodes.Failed;
+            }
+
             if (records.Count == 0)
             {
                 await Console.Error.WriteLineAsync($"No snapshots recorded on {parsed.GetValue(day):yyyy-MM-dd} (KST) in {database}.");
@@ -33,8 +44,17 @@ internal static class ExportRecordingCommand
 
             if (parsed.GetValue(output) is { } file)
             {
-                await using var stream = file.Create();
-                await ReplayFile.WriteAsync(stream, records, cancellationToken);
+                try
+                {
+                    await using var stream = file.Create();
+                    await ReplayFile.WriteAsync(stream, records, cancellationToken);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    await Console.Error.WriteLineAsync($"Cannot write {file.FullName}: {e.Message.TrimEnd('.')}. Choose a file in a folder you can write.");
+                    return ExitCodes.Failed;
+                }
+
                 await Console.Error.WriteLineAsync($"{file.FullName}: {records.Count} recordings");
             }
             else

@@ -28,7 +28,7 @@ internal static class PollOnceCommand
         command.SetAction(async (_, cancellationToken) =>
         {
             // Stdout carries the result lines; the log goes to stderr.
-            using var host = WorkerHost.CreateBuilder(settings with { ConsoleLogsToStandardError = true }).Build();
+            using var host = WorkerHost.CreateBuilder(settings with { ConsoleLogsToStandardError = true, WritesLogFiles = false }).Build();
 
             // The hosted services stay stopped (no scheduler, no heartbeat, no console lifetime), so nothing else
             // handles SIGTERM here: without this the runtime would end the process wherever it stands.

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using KrxSignal.Worker.Hosting;
 using KrxSignal.Worker.Replay;
 using KrxSignal.Worker.Signals;
@@ -20,10 +21,24 @@ internal static class ReplayCommand
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var path = parsed.GetValue(file)!.FullName;
+
+            // No hosted service handles SIGTERM or Ctrl+C here: stop between steps and say so, as a shell reports
+            // a command the signal ended (128 + its number).
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var interruptedBy = "";
+            void OnSignal(PosixSignalContext signal)
+            {
+                signal.Cancel = true;
+                Interlocked.CompareExchange(ref interruptedBy, signal.Signal == PosixSignal.SIGINT ? "SIGINT" : "SIGTERM", "");
+                stop.Cancel();
+            }
+
+            using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+            using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
             try
             {
                 var report = await WithProgressAsync(progress => ReplayRunner.RunAsync(
-                    settings, path, parsed.GetValue(db)?.FullName, parsed.GetValue(deliver), progress, cancellationToken));
+                    settings, path, parsed.GetValue(db)?.FullName, parsed.GetValue(deliver), progress, stop.Token));
                 var bands = await new SignalHistory(new SqliteConnectionFactory(report.DatabasePath)).BandsAsync(cancellationToken);
                 Print(report with { ConfidenceBands = bands });
                 return ExitCodes.Ok;
@@ -32,6 +47,11 @@ internal static class ReplayCommand
             {
                 await Console.Error.WriteLineAsync($"Replay failed: {e.Message}");
                 return ExitCodes.Failed;
+            }
+            catch (OperationCanceledException) when (interruptedBy.Length > 0)
+            {
+                await Console.Error.WriteLineAsync($"Replay interrupted by {interruptedBy}: the replay database holds the day up to where it stopped; run the replay again for the whole day.");
+                return 128 + (interruptedBy == "SIGINT" ? 2 : 15);
             }
         });
         return command;

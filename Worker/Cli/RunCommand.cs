@@ -25,7 +25,7 @@ internal static partial class RunCommand
 
     private static async Task<int> RunAsync(WorkerHostSettings settings)
     {
-        using var host = WorkerHost.CreateBuilder(settings).Build();
+        using var host = WorkerHost.CreateBuilder(settings with { WritesLogFiles = true }).Build();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("KrxSignal.Worker");
         try
         {

@@ -31,7 +31,13 @@ internal static class ScheduleCommand
                 return ExitCodes.Usage;
             }
 
-            using var host = WorkerHost.CreateBuilder(settings with { ConsoleLogsToStandardError = true }).Build();
+            if (RangeProblem(first, last) is { } problem)
+            {
+                await Console.Error.WriteLineAsync(problem);
+                return ExitCodes.Usage;
+            }
+
+            using var host = WorkerHost.CreateBuilder(settings with { ConsoleLogsToStandardError = true, WritesLogFiles = false }).Build();
             var calendar = await host.Services.GetRequiredService<MarketCalendarSource>().LoadAsync(cancellationToken);
             var start = StartOf(calendar, first);
             var end = StartOf(calendar, last.AddDays(1));
@@ -41,10 +47,39 @@ internal static class ScheduleCommand
             var output = parsed.GetValue(format) == "csv" ? Csv(calendar, polls) : Text(calendar, first, last, polls);
             await using var stdout = Console.OpenStandardOutput();
             await stdout.WriteAsync(Encoding.UTF8.GetBytes(output), cancellationToken);
+
+            // Days of a year the calendar lacks are scheduled as if KRX had no holidays then: say so, and fail.
+            var missing = Enumerable.Range(first.Year, last.Year - first.Year + 1).Where(year => !calendar.IsCovered(year)).ToList();
+            if (missing.Count > 0)
+            {
+                var file = host.Services.GetRequiredService<MarketCalendarSource>().FilePath;
+                await Console.Error.WriteLineAsync(
+                    $"Warning: {file} has no calendar for {string.Join(", ", missing)}: those days are shown as if KRX had no holidays or special sessions, which is not true. Add the year's calendar (see docs/calendar.md).");
+                return ExitCodes.Partial;
+            }
+
             return ExitCodes.Ok;
         });
         return command;
     }
+
+    /// <summary>
+    /// KST midnight of 0001-01-01 is before the first instant .NET can hold, and the day after 9999-12-31 does not
+    /// exist; a range of centuries would print hundreds of millions of polls. Ten years is more than any plan needs.
+    /// </summary>
+    private static string? RangeProblem(DateOnly first, DateOnly last)
+    {
+        var earliest = new DateOnly(1, 1, 2);
+        var latest = new DateOnly(9999, 12, 30);
+        if (first < earliest || last > latest)
+        {
+            return $"--from and --to must be between {earliest:yyyy-MM-dd} and {latest:yyyy-MM-dd}.";
+        }
+
+        return last.DayNumber - first.DayNumber >= MaxDays ? $"The range must be at most {MaxDays} days (ten years); split it." : null;
+    }
+
+    private const int MaxDays = 3653;
 
     /// <summary>Midnight KST of <paramref name="date"/>, whatever the host's zone.</summary>
     private static DateTimeOffset StartOf(MarketCalendar calendar, DateOnly date)

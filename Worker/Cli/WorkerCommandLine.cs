@@ -39,6 +39,12 @@ internal static class WorkerCommandLine
             await Console.Error.WriteLineAsync(e.Message);
             return ExitCodes.Fatal;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Whatever escaped a command ends in one sentence and a documented code, never a stack trace.
+            await Console.Error.WriteLineAsync(UnexpectedFailure.Describe(e));
+            return ExitCodes.Fatal;
+        }
     }
 
     public static RootCommand CreateRoot(WorkerHostSettings settings)

@@ -25,6 +25,15 @@ internal static class ConfigurationErrors
             case CalendarConfigurationException calendar:
                 message = calendar.Message;
                 return true;
+            case ConfigurationFileException file:
+                message = file.Message;
+                return true;
+            case InvalidDataException json when json.Message.StartsWith("Failed to load configuration from file", StringComparison.Ordinal):
+                message = ConfigurationFileException.FromJson(json).Message;
+                return true;
+            case { InnerException: ConfigurationFileException inner }:
+                message = inner.Message;
+                return true;
             default:
                 message = "";
                 return false;

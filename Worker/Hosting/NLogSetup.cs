@@ -1,21 +1,42 @@
+using KrxSignal.Worker.Configuration;
+using KrxSignal.Worker.Logging;
 using NLog;
 using NLog.Config;
 using NLog.Targets;
+using NLog.Targets.Wrappers;
 
 namespace KrxSignal.Worker.Hosting;
 
 /// <summary>Loads nlog.config from the application folder and points its file target at the configured log folder.</summary>
 internal static class NLogSetup
 {
-    public static LogFactory CreateFactory(AppPaths paths, string logDirectory, bool consoleToStandardError)
+    public const string ConsoleLayout =
+        "${journal-priority}${kst-date} ${level:uppercase=true:padding=-5} ${logger:shortName=true}: ${escape:${message}}${onexception:inner= | ${escape:${exception:format=type,message}}}";
+
+    /// <param name="logFiles">False for one-shot commands: they log to the console only and never touch the daemon's files.</param>
+    /// <param name="journal">Whether console lines carry journald's priority prefix; null: when systemd connected the output to the journal.</param>
+    public static LogFactory CreateFactory(AppPaths paths, string logDirectory, bool consoleToStandardError, bool logFiles = true, bool? journal = null)
     {
         var factory = new LogFactory();
-        var configPath = paths.Resolve("nlog.config");
-        factory.Configuration = File.Exists(configPath)
-            ? new XmlLoggingConfiguration(configPath, factory)
-            : ConsoleOnly(factory);
+        var underJournal = journal ?? JournalPriorityLayoutRenderer.UnderJournal();
+        factory.Setup().SetupExtensions(extensions =>
+        {
+            extensions.RegisterLayoutRenderer<EscapeLayoutRenderer>(EscapeLayoutRenderer.Name);
+            extensions.RegisterLayoutRenderer<KstTimestampLayoutRenderer>(KstTimestampLayoutRenderer.Name);
+            extensions.RegisterLayoutRenderer(() => new JournalPriorityLayoutRenderer(underJournal), JournalPriorityLayoutRenderer.Name);
+        });
 
+        var configPath = paths.Resolve("nlog.config");
+        factory.Configuration = Load(factory, configPath);
         factory.Configuration.Variables["logDirectory"] = logDirectory;
+        if (!logFiles)
+        {
+            foreach (var target in factory.Configuration.AllTargets.Where(WritesFiles).ToList())
+            {
+                factory.Configuration.RemoveTarget(target.Name);
+            }
+        }
+
         if (consoleToStandardError)
         {
             foreach (var console in factory.Configuration.AllTargets.OfType<ColoredConsoleTarget>())
@@ -33,11 +54,41 @@ internal static class NLogSetup
         return factory;
     }
 
+    private static LoggingConfiguration Load(LogFactory factory, string configPath)
+    {
+        if (Directory.Exists(configPath))
+        {
+            throw ConfigurationFileException.Create(configPath, null, "is a folder, not a file");
+        }
+
+        if (!File.Exists(configPath))
+        {
+            return ConsoleOnly(factory);
+        }
+
+        try
+        {
+            return new XmlLoggingConfiguration(configPath, factory);
+        }
+        catch (Exception e) when (e is NLogConfigurationException or IOException or UnauthorizedAccessException or System.Xml.XmlException)
+        {
+            throw ConfigurationFileException.FromNLog(configPath, e);
+        }
+    }
+
+    private static bool WritesFiles(Target target) => target switch
+    {
+        FileTarget => true,
+        WrapperTargetBase wrapper => wrapper.WrappedTarget is { } inner && WritesFiles(inner),
+        CompoundTargetBase compound => compound.Targets.Any(WritesFiles),
+        _ => false,
+    };
+
     private static LoggingConfiguration ConsoleOnly(LogFactory factory)
     {
         // Without nlog.config the daemon still says what it does, on the console only.
         var configuration = new LoggingConfiguration(factory);
-        var console = new ConsoleTarget("console") { Layout = "${longdate} ${level:uppercase=true} ${logger:shortName=true}: ${message}${onexception:inner= ${exception:format=message}}" };
+        var console = new ConsoleTarget("console") { Layout = ConsoleLayout };
         configuration.AddRule(NLog.LogLevel.Info, NLog.LogLevel.Fatal, console);
         return configuration;
     }

@@ -22,12 +22,12 @@ internal static class WorkerHost
 {
     public static HostApplicationBuilder CreateBuilder(WorkerHostSettings settings)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        var builder = ConfigurationFiles.Load(() => Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             ContentRootPath = settings.ContentRoot,
             ApplicationName = "Worker",
             Args = [],
-        });
+        }), settings.ContentRoot);
         if (settings.Overrides is not null)
         {
             builder.Configuration.AddInMemoryCollection(settings.Overrides);
@@ -51,7 +51,7 @@ internal static class WorkerHost
         builder.Logging.SetMinimumLevel(LogLevel.Trace); // nlog.config's rules decide what is written
         builder.Logging.AddNLog(
             new NLogProviderOptions { ShutdownOnDispose = true },
-            _ => NLogSetup.CreateFactory(paths, logDirectory, settings.ConsoleLogsToStandardError));
+            _ => NLogSetup.CreateFactory(paths, logDirectory, settings.ConsoleLogsToStandardError, settings.WritesLogFiles));
 
         // Each feature registers only its own folder. Hosted services start in this order: start-up first (options,
         // schema, calendar: everything later needs them), then the heartbeat and watchdog, then the schedule
@@ -69,6 +69,7 @@ internal static class WorkerHost
         builder.Services.AddSignals();
         builder.Services.AddNotify();
         builder.Services.AddHostedService<StartupReport>();
+        builder.Services.AddConfigurationKeyChecks();
         return builder;
     }
 }

@@ -3,7 +3,7 @@ using KrxSignal.Worker.Configuration;
 
 namespace KrxSignal.Worker.Predictions;
 
-/// <summary>The <c>Models</c> array: a model is configuration, not code (DESIGN.md §5).</summary>
+/// <summary>The <c>Models</c> array: a model is configuration, not code.</summary>
 public sealed class ModelsOptions : IValidatedOptions
 {
     public static string Section => "Models";

@@ -1,6 +1,6 @@
 namespace KrxSignal.Worker.Predictions;
 
-/// <summary>The values of predictions.status (DESIGN.md §4).</summary>
+/// <summary>The values of predictions.status.</summary>
 public static class PredictionStatus
 {
     public const string Ok = "ok";

@@ -9,6 +9,7 @@ using KrxSignal.Worker.Predictions.OpenAi;
 using KrxSignal.Worker.Scheduling;
 using KrxSignal.Worker.StockApi;
 using KrxSignal.Worker.Storage;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -52,7 +53,16 @@ internal static class ReplayRunner
         var liveRequests = new InFlightGate();
 
         using var host = Build(settings, database, deliver, clock, tape, liveRequests);
-        var calendar = await host.Services.GetRequiredService<WorkerStartup>().PrepareAsync(cancellationToken);
+        MarketCalendar calendar;
+        try
+        {
+            calendar = await host.Services.GetRequiredService<WorkerStartup>().PrepareAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is SqliteException or DatabaseStartupException or IOException or UnauthorizedAccessException)
+        {
+            throw new ReplayException($"the database {database} cannot be used: {e.Message.Split('\n')[0].TrimEnd('.')}. Pass --db a file in a folder you can write, or leave it out for a temporary one", e);
+        }
+
         var schedule = MarketSchedule.Create(calendar, clock, dayStart, PollJob.Key);
         var dayEnd = dayStart.AddDays(1);
         var events = FireTimes(schedule, clock, dayStart, dayEnd);
@@ -96,7 +106,7 @@ internal static class ReplayRunner
 
     private static IHost Build(WorkerHostSettings settings, string database, bool deliver, VirtualClock clock, ReplayTape tape, InFlightGate liveRequests)
     {
-        var quiet = settings with { ConsoleLogsToStandardError = true };
+        var quiet = settings with { ConsoleLogsToStandardError = true, WritesLogFiles = false };
         var builder = WorkerHost.CreateBuilder(quiet);
         var overrides = new Dictionary<string, string?>
         {

@@ -3,7 +3,7 @@ using Refit;
 namespace KrxSignal.Worker.StockApi;
 
 /// <summary>
-/// The upstream's three endpoints (contracts/stock-api.yaml). Each returns the raw response: the poll stage
+/// The upstream's three endpoints (docs/stock-api.yaml). Each returns the raw response: the poll stage
 /// reads the body itself, under a size limit, so a garbage answer becomes a counted failure, never an exception
 /// thrown from inside Refit, and the exact bytes can be recorded for replay.
 /// </summary>

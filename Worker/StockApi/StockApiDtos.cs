@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace KrxSignal.Worker.StockApi;
 
-// The upstream's shapes (contracts/stock-api.yaml). snake_case on the wire; tickers are strings, never numbers.
+// The upstream's shapes (docs/stock-api.yaml). snake_case on the wire; tickers are strings, never numbers.
 
 public sealed record Portfolio(
     [property: JsonPropertyName("as_of")] DateTimeOffset AsOf,
