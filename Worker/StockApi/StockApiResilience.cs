@@ -92,6 +92,7 @@ public sealed partial class StockApiResilience(IOptions<StockApiOptions> options
         { Exception: BrokenCircuitException } => "circuit open",
         { Exception: HttpRequestException e } => $"connection failed ({e.HttpRequestError})",
         { Exception: IOException } => "connection reset",
+        { Exception: Http.CrossOriginRedirectException e } => e.Message,
         { Exception: { } e } => e.GetType().Name,
         { Result: { } answer } => $"HTTP {answer.StatusCode}",
         _ => "no answer",

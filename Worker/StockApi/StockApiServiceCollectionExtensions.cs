@@ -1,6 +1,7 @@
 using KrxSignal.Worker.Configuration;
 using KrxSignal.Worker.Health;
 using KrxSignal.Worker.Health.Doctor;
+using KrxSignal.Worker.Http;
 using KrxSignal.Worker.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -36,6 +37,7 @@ public static class StockApiServiceCollectionExtensions
                 client.Timeout = Timeout.InfiniteTimeSpan;
             })
             .AddHttpMessageHandler<StockApiKeyHandler>()
+            .FollowSameOriginRedirectsOnly()
             .RedactLoggedHeaders([StockApiKeyHandler.HeaderName]);
 
         services.TryAddSingleton(RetryJitter.Random);
