@@ -20,6 +20,7 @@ public static class WorkerHost
 {
     public static HostApplicationBuilder CreateBuilder(WorkerHostSettings settings)
     {
+        PrivateFiles.RestrictUmask(); // before any file (database, heartbeat, log) is created
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             ContentRootPath = settings.ContentRoot,

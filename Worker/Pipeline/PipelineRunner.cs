@@ -36,7 +36,7 @@ public sealed partial class PipelineRunner(IEnumerable<IPipelineStage> stages, I
             {
                 // One broken stage must not keep the others from running: a dead notifier only delays delivery.
                 Log.StageCrashed(logger, stage.Name, e);
-                result = new StageResult(StageOutcome.Failed, 0, $"{e.GetType().Name}: {e.Message}");
+                result = new StageResult(StageOutcome.Failed, 0, $"{e.GetType().Name}: {e.Message}") { Fault = Storage.DatabaseFaults.Classify(e) };
             }
 
             results.Add((stage.Name, result));

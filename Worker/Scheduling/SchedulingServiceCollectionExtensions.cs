@@ -9,7 +9,9 @@ public static class SchedulingServiceCollectionExtensions
     /// <summary>Quartz with the poll and pipeline jobs; the triggers come from the calendar when the daemon starts.</summary>
     public static IServiceCollection AddMarketScheduling(this IServiceCollection services)
     {
+        services.AddSingleton<JobHealthBoard>();
         services.AddSingleton<JobRunRecorder>();
+        services.AddSingleton<IHeartbeatContributor, JobFailureHealth>();
         services.AddSingleton<MarketScheduleProvider>();
         services.AddSingleton<IHeartbeatContributor, SchedulingHealth>();
         services.AddSingleton<SchedulerLiveness>();
