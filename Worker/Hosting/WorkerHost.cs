@@ -62,6 +62,7 @@ public static class WorkerHost
         builder.Services.AddSignals();
         builder.Services.AddNotify();
         builder.Services.AddHostedService<StartupReport>();
+        builder.Services.AddHostedService<HangupReload>();
         return builder;
     }
 }

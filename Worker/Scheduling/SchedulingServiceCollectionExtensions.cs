@@ -13,6 +13,7 @@ public static class SchedulingServiceCollectionExtensions
         services.AddSingleton<JobRunRecorder>();
         services.AddSingleton<IHeartbeatContributor, JobFailureHealth>();
         services.AddSingleton<MarketScheduleProvider>();
+        services.AddSingleton<MarketCalendarReloader>();
         services.AddSingleton<IHeartbeatContributor, SchedulingHealth>();
         services.AddSingleton<SchedulerLiveness>();
         services.AddSingleton<ILivenessSource>(sp => sp.GetRequiredService<SchedulerLiveness>());
@@ -31,8 +32,10 @@ public static class SchedulingServiceCollectionExtensions
         });
 
         // Registered before the Quartz hosted service, so the triggers exist when the scheduler starts.
+        services.AddHostedService<AbandonedRunSweeper>();
         services.AddHostedService<MarketScheduleRegistrar>();
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        services.AddHostedService<CalendarFileWatcher>();
         return services;
     }
 }
