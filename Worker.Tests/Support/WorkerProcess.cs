@@ -135,6 +135,17 @@ public sealed partial class WorkerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGHUP, as `systemctl reload` or `kill -HUP` sends it.</summary>
+    public void Hangup()
+    {
+        if (SendSignal(_process.Id, 1) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGHUP) failed with errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
     /// <summary>SIGKILL: the process ends wherever it stands, with no chance to unwind or commit.</summary>
     public void Kill() => _process.Kill();
 
