@@ -20,6 +20,7 @@ public sealed class HangupProcessTests : IDisposable
         environment["Heartbeat__Interval"] = "00:00:01";
         await using var worker = _s.Start(environment, "run");
         await worker.WaitForOutputAsync("next poll 2026-11-25 07:00 KST", ProcessScenario.ProcessTimeout);
+        await worker.WaitForOutputAsync("started (pid", ProcessScenario.ProcessTimeout);
 
         await File.WriteAllTextAsync(calendar, """["2026-01-01", "2026-11-25", "2026-12-31"]""");
         worker.Hangup();

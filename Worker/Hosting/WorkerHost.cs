@@ -42,6 +42,7 @@ public static class WorkerHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
         builder.Services.AddServiceManager();
+        builder.Services.AddHostedService<HangupReload>(); // early, so a SIGHUP during start-up already means "reload"
 
         var logDirectory = paths.Resolve(builder.Configuration["Logs:Directory"] is { Length: > 0 } folder ? folder : "logs");
         builder.Logging.ClearProviders();
@@ -62,7 +63,6 @@ public static class WorkerHost
         builder.Services.AddSignals();
         builder.Services.AddNotify();
         builder.Services.AddHostedService<StartupReport>();
-        builder.Services.AddHostedService<HangupReload>();
         return builder;
     }
 }
