@@ -5,12 +5,16 @@ using Microsoft.Extensions.Logging;
 namespace KrxSignal.Worker.Tests.StockApi;
 
 /// <summary>Each article is read on its own: a bad one is skipped with one warning naming its id and field.</summary>
-public sealed class ArticleValidationTests : IDisposable
+public sealed class ArticleValidationTests : IAsyncLifetime, IDisposable
 {
     private const string Good1 = """{"id":"good-1","ticker":"005930","title":"삼성전자 수주","published_at":"2026-11-20T09:41:00+09:00","sentiment":0.6}""";
     private const string Good2 = """{"id":"good-2","ticker":"000660","title":"SK하이닉스 실적","published_at":"2026-11-20T09:42:00+09:00"}""";
 
-    private readonly StockApiHarness _api = new();
+    private StockApiHarness _api = null!;
+
+    public async Task InitializeAsync() => _api = await StockApiHarness.StartAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
 
     public void Dispose() => _api.Dispose();
 

@@ -5,10 +5,14 @@ using WireMock.Server;
 
 namespace KrxSignal.Worker.Tests.StockApi;
 
-public sealed class RedirectTests : IDisposable
+public sealed class RedirectTests : IAsyncLifetime, IDisposable
 {
-    private readonly StockApiHarness _api = new();
+    private StockApiHarness _api = null!;
     private readonly WireMockServer _elsewhere = WireMockServer.Start();
+
+    public async Task InitializeAsync() => _api = await StockApiHarness.StartAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
 
     public void Dispose()
     {

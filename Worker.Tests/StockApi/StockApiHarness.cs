@@ -61,6 +61,9 @@ public sealed class StockApiHarness : IDisposable
         _services.GetRequiredService<SchemaMigrator>().MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 
+    /// <summary>The harness over a migrated database (the constructor migrates already).</summary>
+    public static Task<StockApiHarness> StartAsync(IReadOnlyDictionary<string, string?>? settings = null) => Task.FromResult(new StockApiHarness(settings));
+
     public WireMockServer Server { get; }
 
     public FakeTimeProvider Time { get; } = new(Start);
