@@ -111,5 +111,12 @@ public static class ArticleBounds
         return problem is null ? (article, null) : (null, $"{name} skipped: {problem}");
     }
 
-    private static string Shown(string value) => value.Length <= ShownIdLength ? value : value[..ShownIdLength] + "…";
+    /// <summary>A bounded, one-line form of an upstream value: a warning about a hostile id must not itself start a log line.</summary>
+    private static string Shown(string value)
+    {
+        var cut = value.Length <= ShownIdLength ? value : value[..ShownIdLength] + "…";
+        return cut.Any(char.IsControl)
+            ? string.Concat(cut.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()))
+            : cut;
+    }
 }
