@@ -90,6 +90,43 @@ public sealed class HeartbeatWriterTests : IDisposable
         reason.Should().Contain("no heartbeat written");
     }
 
+    [Fact]
+    public async Task WriteCurrent_ContributorThrowsDatabaseLocked_StillWritesDegradedNamingSectionAndClass()
+    {
+        using var writer = CreateWriter(new ThrowingContributor(), new StubContributor(HealthStatus.Healthy, "other part"));
+        var writes = new WriteRecorder(writer);
+
+        await writer.StartAsync(CancellationToken.None);
+        var first = await writes.NextAsync();
+        await writer.StopAsync(CancellationToken.None);
+
+        first.Status.Should().Be(HealthStatus.Degraded);
+        first.Reasons.Should().Equal("ThrowingContributor could not report: database locked by another process: SQLite Error 5: 'database is locked'.", "other part");
+    }
+
+    [Fact]
+    public async Task WriteAsync_FileAlreadyPlantedBesideTheHeartbeat_NotTouchedAndTemporaryIsPrivate()
+    {
+        var path = _folder.File("data/heartbeat.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var planted = _folder.File("data/heartbeat.json.tmp");
+        await File.WriteAllTextAsync(planted, "planted");
+
+        await HeartbeatFile.WriteAsync(path, Document(HealthStatus.Healthy), CancellationToken.None);
+
+        (await File.ReadAllTextAsync(planted)).Should().Be("planted", "the temporary file has a random name and is created new");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.GetUnixFileMode(path).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+    }
+
+    private sealed class ThrowingContributor : IHeartbeatContributor
+    {
+        public ValueTask ContributeAsync(HeartbeatDraft draft, CancellationToken cancellationToken) =>
+            throw new Microsoft.Data.Sqlite.SqliteException("SQLite Error 5: 'database is locked'.", 5);
+    }
+
     private static HeartbeatDocument Document(HealthStatus status) => new()
     {
         Status = status,

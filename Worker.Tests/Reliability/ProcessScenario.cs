@@ -64,6 +64,44 @@ internal sealed class ProcessScenario : IDisposable
     public WorkerProcess Start(IReadOnlyDictionary<string, string?> environment, params string[] args) =>
         WorkerProcess.Start(_install.Path, args, environment);
 
+    public WorkerProcess StartUnderUmask(string umask, IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        WorkerProcess.Start(_install.Path, args, environment, umask: umask);
+
+    /// <summary>The heartbeat as the daemon last wrote it, or null before the first write.</summary>
+    public async Task<System.Text.Json.JsonDocument?> HeartbeatAsync()
+    {
+        var path = State.File("heartbeat.json");
+        return File.Exists(path) ? JsonDocument.Parse(await File.ReadAllTextAsync(path)) : null;
+    }
+
+    /// <summary>Polls the heartbeat (the daemon rewrites it atomically) until <paramref name="done"/> holds; bounded.</summary>
+    public async Task<JsonElement> WaitForHeartbeatAsync(Func<JsonElement, bool> done, WorkerProcess worker, TimeSpan timeout)
+    {
+        var deadline = TimeProvider.System.GetUtcNow() + timeout;
+        string? last = null;
+        while (true)
+        {
+            using (var document = await HeartbeatAsync())
+            {
+                if (document is not null)
+                {
+                    last = document.RootElement.GetRawText();
+                    if (done(document.RootElement))
+                    {
+                        return document.RootElement.Clone();
+                    }
+                }
+            }
+
+            if (TimeProvider.System.GetUtcNow() > deadline)
+            {
+                throw new TimeoutException($"The heartbeat never matched within {timeout}; last:\n{last}\nstdout:\n{worker.StandardOutput}\nstderr:\n{worker.StandardError}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System);
+        }
+    }
+
     public Task<(int ExitCode, string StandardOutput, string StandardError)> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] args) =>
         WorkerProcess.RunAsync(_install.Path, args, environment);
 

@@ -155,7 +155,7 @@ public sealed class PollStageTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RunAsync_InvalidArticleTicker_NewsRejectedAndNothingIngested()
+    public async Task RunAsync_InvalidArticleTicker_ThatArticleSkippedNeighbourIngested()
     {
         _api.Answer(StockApiHarness.PortfolioPath, 200, Payloads.Portfolio);
         _api.Answer(StockApiHarness.NewsPath, 200, Payloads.News.Replace("\"ticker\":\"005930\",\"title\"", "\"ticker\":\"samsung\",\"title\"", StringComparison.Ordinal));
@@ -163,8 +163,10 @@ public sealed class PollStageTests : IAsyncLifetime
 
         var result = await _api.RunCycleAsync();
 
-        result.Summary.Should().Contain("news-sentiment failed (invalid ticker 'samsung' at articles[0]");
-        (await _api.QueryAsync<long>("SELECT COUNT(*) FROM news_articles")).Single().Should().Be(0);
+        result.Outcome.Should().Be(StageOutcome.Ok, "one bad article does not spoil the answer");
+        (await _api.QueryAsync<string>("SELECT id FROM news_articles")).Should().Equal("n-7246");
+        _api.Logs.GetSnapshot().Where(r => r.Level == LogLevel.Warning).Select(r => r.Message)
+            .Should().ContainSingle(m => m.Contains("article 'n-7245' skipped: ticker 'samsung'", StringComparison.Ordinal));
     }
 
     [Fact]

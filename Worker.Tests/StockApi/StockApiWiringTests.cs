@@ -90,6 +90,21 @@ public sealed class StockApiWiringTests : IDisposable
     }
 
     [Fact]
+    public async Task DoctorCheck_RedirectToAnotherOrigin_FailsNamingTheLocationAndSendsNothingThere()
+    {
+        using var elsewhere = WireMockServer.Start();
+        _server.Given(Request.Create().WithPath(StockApiHarness.PortfolioPath).UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(302).WithHeader("Location", $"{elsewhere.Url}/portfolio"));
+        using var host = BuildHost(new() { ["StockApi:BaseUrl"] = _server.Url, ["StockApi:ApiKey"] = "right" });
+
+        var result = await StockApiCheck(host).RunAsync(CancellationToken.None);
+
+        result.Passed.Should().BeFalse();
+        result.Detail.Should().Be($"HTTP 302 redirect to another origin refused (Location {elsewhere.Url}/portfolio)");
+        elsewhere.LogEntries.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task DoctorCheck_Unreachable_Fails()
     {
         using var host = BuildHost(new() { ["StockApi:BaseUrl"] = "http://127.0.0.1:9" });

@@ -37,9 +37,11 @@ public sealed partial class WorkerProcess : IAsyncDisposable
         }
     }
 
-    public static WorkerProcess Start(string installDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null)
+    /// <param name="umask">When set (e.g. "022"), the Worker starts under this umask, as a shell would start it.</param>
+    public static WorkerProcess Start(string installDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null, string? umask = null)
     {
-        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        var info = new ProcessStartInfo(umask is null ? host : "/bin/sh")
         {
             WorkingDirectory = workingDirectory ?? installDirectory,
             RedirectStandardOutput = true,
@@ -47,6 +49,14 @@ public sealed partial class WorkerProcess : IAsyncDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (umask is not null)
+        {
+            foreach (var arg in (string[])["-c", $"umask {umask} && exec \"$0\" \"$@\"", host])
+            {
+                info.ArgumentList.Add(arg);
+            }
+        }
+
         info.ArgumentList.Add(Path.Combine(installDirectory, "Worker.dll"));
         foreach (var arg in args)
         {
@@ -124,6 +134,17 @@ public sealed partial class WorkerProcess : IAsyncDisposable
             throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed with errno {Marshal.GetLastPInvokeError()}");
         }
     }
+
+    /// <summary>SIGHUP, as `systemctl reload` or `kill -HUP` sends it.</summary>
+    public void Hangup()
+    {
+        if (SendSignal(_process.Id, 1) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGHUP) failed with errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
 
     /// <summary>SIGKILL: the process ends wherever it stands, with no chance to unwind or commit.</summary>
     public void Kill() => _process.Kill();

@@ -5,7 +5,7 @@ namespace KrxSignal.Worker.Calendar;
 
 /// <summary>
 /// The calendar the daemon runs on: holidays.json (Calendar:HolidaysFile, resolved against the
-/// application folder), read once. A change to the file takes effect on restart.
+/// application folder), read at start and again by <see cref="ReloadAsync"/> (the file changed, or SIGHUP).
 /// </summary>
 internal sealed class MarketCalendarSource(IOptions<CalendarOptions> options, AppPaths paths) : IDisposable
 {
@@ -34,6 +34,27 @@ internal sealed class MarketCalendarSource(IOptions<CalendarOptions> options, Ap
             }
 
             var calendar = _calendar ?? await HolidayFileParser.LoadAsync(FilePath, cancellationToken);
+            Volatile.Write(ref _calendar, calendar);
+            return calendar;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Reads the file again; on a problem throws <see cref="CalendarConfigurationException"/> and keeps the calendar it had.</summary>
+    public async Task<MarketCalendar> ReloadAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (!File.Exists(FilePath))
+            {
+                throw new CalendarConfigurationException($"The market calendar {FilePath} does not exist (removed or being replaced)");
+            }
+
+            var calendar = await HolidayFileParser.LoadAsync(FilePath, cancellationToken);
             Volatile.Write(ref _calendar, calendar);
             return calendar;
         }

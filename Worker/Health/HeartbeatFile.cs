@@ -21,10 +21,33 @@ internal static class HeartbeatFile
             Directory.CreateDirectory(folder);
         }
 
-        var temporary = $"{path}.{Environment.ProcessId}.tmp";
-        await using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough))
+        // A fresh random name, created exclusively (O_CREAT|O_EXCL: a planted file or symlink makes it fail rather
+        // than be followed), private to the user whatever the umask; the rename then replaces the heartbeat itself.
+        var temporary = Path.Combine(string.IsNullOrEmpty(folder) ? "." : folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        var create = new FileStreamOptions
         {
-            await JsonSerializer.SerializeAsync(stream, document, JsonOptions, cancellationToken);
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            Options = FileOptions.WriteThrough,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        var stream = new FileStream(temporary, create);
+        try
+        {
+            await using (stream)
+            {
+                await JsonSerializer.SerializeAsync(stream, document, JsonOptions, cancellationToken);
+            }
+        }
+        catch
+        {
+            File.Delete(temporary); // ours: CreateNew made it
+            throw;
         }
 
         File.Move(temporary, path, overwrite: true);

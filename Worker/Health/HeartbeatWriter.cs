@@ -125,7 +125,15 @@ internal sealed partial class HeartbeatWriter(
         var draft = new HeartbeatDraft();
         foreach (var contributor in contributors)
         {
-            await contributor.ContributeAsync(draft, cancellationToken);
+            try
+            {
+                await contributor.ContributeAsync(draft, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // A section that cannot be read (the database refusing) is itself news, not a reason to stop writing.
+                draft.Report(HealthStatus.Degraded, $"{contributor.GetType().Name} could not report: {Storage.DatabaseFaults.Classify(e)}: {e.Message.ReplaceLineEndings(" ")}");
+            }
         }
 
         await TryWriteAsync(Build(draft), cancellationToken);

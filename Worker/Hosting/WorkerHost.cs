@@ -22,6 +22,7 @@ internal static class WorkerHost
 {
     public static HostApplicationBuilder CreateBuilder(WorkerHostSettings settings)
     {
+        PrivateFiles.RestrictUmask(); // before any file (database, heartbeat, log) is created
         var builder = ConfigurationFiles.Load(() => Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             ContentRootPath = settings.ContentRoot,
@@ -43,6 +44,7 @@ internal static class WorkerHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
         builder.Services.AddServiceManager();
+        builder.Services.AddHostedService<HangupReload>(); // early, so a SIGHUP during start-up already means "reload"
 
         // NLog starts before options are validated; the default still comes from LogsOptions alone.
         var logs = builder.Configuration.GetSection(LogsOptions.Section).Get<LogsOptions>() ?? new LogsOptions();

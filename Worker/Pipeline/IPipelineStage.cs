@@ -33,6 +33,9 @@ public sealed record StageResult(StageOutcome Outcome, int Items, string Summary
     /// <summary>Named counts beyond <see cref="Items"/> (e.g. "suppressed" signals) that a replay adds up.</summary>
     public IReadOnlyDictionary<string, int>? Counts { get; init; }
 
+    /// <summary>Set when an exception escaped the stage: the class of the fault (see Storage/DatabaseFaults).</summary>
+    public string? Fault { get; init; }
+
     public static StageResult Ok(int items, string summary) => new(StageOutcome.Ok, items, summary);
 }
 

@@ -51,7 +51,7 @@ internal sealed partial class PipelineRunner(
         {
             // One broken stage must not keep the others from running: a dead notifier only delays delivery.
             Log.StageCrashed(logger, stage.Name, e);
-            return new StageRun(stage.Name, new StageResult(StageOutcome.Failed, 0, $"{e.GetType().Name}: {e.Message}"));
+            return new StageRun(stage.Name, new StageResult(StageOutcome.Failed, 0, $"{e.GetType().Name}: {e.Message}") { Fault = Storage.DatabaseFaults.Classify(e) });
         }
     }
 

@@ -3,7 +3,7 @@ using Quartz;
 
 namespace KrxSignal.Worker.Scheduling;
 
-/// <summary>The daemon's one <see cref="MarketSchedule"/>, built when the daemon starts; the heartbeat and PollJob read it.</summary>
+/// <summary>The daemon's one <see cref="MarketSchedule"/>, built when the daemon starts and rebuilt when the calendar is reloaded; the heartbeat and PollJob read it.</summary>
 internal sealed class MarketScheduleProvider(MarketCalendarSource calendars, TimeProvider time)
 {
     private MarketSchedule? _schedule;
@@ -13,6 +13,12 @@ internal sealed class MarketScheduleProvider(MarketCalendarSource calendars, Tim
     public async Task<MarketSchedule> BuildAsync(CancellationToken cancellationToken)
     {
         var calendar = await calendars.LoadAsync(cancellationToken);
+        return Rebuild(calendar);
+    }
+
+    /// <summary>Replaces the schedule with one built from <paramref name="calendar"/>, starting now.</summary>
+    public MarketSchedule Rebuild(MarketCalendar calendar)
+    {
         var schedule = MarketSchedule.Create(calendar, time, time.GetUtcNow(), PollJob.Key);
         Volatile.Write(ref _schedule, schedule);
         return schedule;

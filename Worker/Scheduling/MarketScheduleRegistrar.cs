@@ -13,6 +13,7 @@ internal sealed partial class MarketScheduleRegistrar(
     ISchedulerFactory schedulers,
     MarketScheduleProvider provider,
     SchedulerLiveness liveness,
+    MarketCalendarReloader reloader,
     TimeProvider time,
     ILogger<MarketScheduleRegistrar> logger) : IHostedService
 {
@@ -27,15 +28,8 @@ internal sealed partial class MarketScheduleRegistrar(
         }
 
         var scheduler = await schedulers.GetScheduler(cancellationToken);
-        foreach (var (name, quartzCalendar) in schedule.Calendars)
-        {
-            await scheduler.AddCalendar(name, quartzCalendar, cancellationToken: cancellationToken);
-        }
-
-        foreach (var trigger in schedule.Triggers)
-        {
-            await scheduler.ScheduleJob(trigger.Trigger, cancellationToken: cancellationToken);
-        }
+        await MarketCalendarReloader.RegisterAsync(scheduler, schedule, cancellationToken);
+        reloader.Attach(scheduler);
 
         await scheduler.ScheduleJob(PipelineJob.CreateTrigger(time, calendar.TimeZone), cancellationToken: cancellationToken);
         liveness.Attach(scheduler);

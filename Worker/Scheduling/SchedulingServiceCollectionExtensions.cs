@@ -9,8 +9,11 @@ internal static class SchedulingServiceCollectionExtensions
     /// <summary>Quartz with the poll and pipeline jobs; the triggers come from the calendar when the daemon starts.</summary>
     public static IServiceCollection AddMarketScheduling(this IServiceCollection services)
     {
+        services.AddSingleton<JobHealthBoard>();
         services.AddSingleton<JobRunRecorder>();
+        services.AddSingleton<IHeartbeatContributor, JobFailureHealth>();
         services.AddSingleton<MarketScheduleProvider>();
+        services.AddSingleton<MarketCalendarReloader>();
         services.AddSingleton<IHeartbeatContributor, SchedulingHealth>();
         services.AddSingleton<SchedulerLiveness>();
         services.AddSingleton<ILivenessSource>(sp => sp.GetRequiredService<SchedulerLiveness>());
@@ -30,9 +33,11 @@ internal static class SchedulingServiceCollectionExtensions
         });
 
         // Registered before the Quartz hosted service, so the triggers exist when the scheduler starts.
+        services.AddHostedService<AbandonedRunSweeper>();
         services.AddHostedService<MarketScheduleRegistrar>();
         services.AddHostedService<Notify.Delivery.DeliveryScheduleRegistrar>();
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        services.AddHostedService<CalendarFileWatcher>();
         return services;
     }
 }

@@ -55,7 +55,12 @@ internal sealed partial class EndpointFetcher<T>(
         var problem = transportProblem;
         if (answer is not null)
         {
-            (value, problem) = answer.IsSuccess ? UpstreamPayload.Read(answer, type) : (null, DescribeRefusal(answer.Status));
+            var skipped = new List<string>();
+            (value, problem) = answer.IsSuccess ? UpstreamPayload.Read(answer, type, skipped) : (null, DescribeRefusal(answer.Status));
+            foreach (var item in skipped)
+            {
+                Log.ItemSkipped(logger, endpoint, item);
+            }
         }
 
         if (value is not null)
@@ -176,5 +181,8 @@ internal sealed partial class EndpointFetcher<T>(
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Stock API {Endpoint} recovered after {Failures} failed fetches")]
         public static partial void Recovered(ILogger logger, string endpoint, int failures);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Stock API {Endpoint}: {Item}; the rest of the answer is used")]
+        public static partial void ItemSkipped(ILogger logger, string endpoint, string item);
     }
 }

@@ -46,6 +46,10 @@ internal sealed class StockApiDoctorCheck(StockApiClientFactory clients, IOption
         {
             return DoctorResult.Fail($"no answer within {ProbeTimeout.TotalSeconds:0} s", "Check StockApi__BaseUrl, the network, and that the upstream is running");
         }
+        catch (Http.CrossOriginRedirectException e)
+        {
+            return DoctorResult.Fail(e.Message, "Point StockApi__BaseUrl at the address the upstream redirects to, if it is really the stock API");
+        }
         catch (HttpRequestException e)
         {
             return DoctorResult.Fail($"unreachable: {e.HttpRequestError}", "Check StockApi__BaseUrl, the network, and that the upstream is running");

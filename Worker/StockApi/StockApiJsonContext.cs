@@ -12,6 +12,7 @@ namespace KrxSignal.Worker.StockApi;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(Portfolio))]
 [JsonSerializable(typeof(NewsSentiment))]
+[JsonSerializable(typeof(Article))]
 [JsonSerializable(typeof(ScreenerRequest))]
 [JsonSerializable(typeof(ScreenerResult))]
 internal sealed partial class StockApiJsonContext : JsonSerializerContext;

@@ -92,6 +92,7 @@ internal sealed partial class StockApiResilience(IOptions<StockApiOptions> optio
         { Exception: BrokenCircuitException } => "circuit open",
         { Exception: HttpRequestException e } => $"connection failed ({e.HttpRequestError})",
         { Exception: IOException } => "connection reset",
+        { Exception: Http.CrossOriginRedirectException e } => e.Message,
         { Exception: { } e } => e.GetType().Name,
         { Result: { } answer } => $"HTTP {answer.StatusCode}",
         _ => "no answer",

@@ -1,6 +1,7 @@
 using KrxSignal.Worker.Configuration;
 using KrxSignal.Worker.Health;
 using KrxSignal.Worker.Health.Doctor;
+using KrxSignal.Worker.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -40,6 +41,7 @@ internal static class StockApiServiceCollectionExtensions
                 client.Timeout = Timeout.InfiniteTimeSpan;
             })
             .AddHttpMessageHandler<StockApiKeyHandler>()
+            .FollowSameOriginRedirectsOnly()
             .RedactLoggedHeaders([StockApiKeyHandler.HeaderName]);
 
         services.TryAddSingleton(RetryJitter.Random);

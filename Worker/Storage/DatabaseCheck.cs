@@ -1,10 +1,15 @@
 using Dapper;
 using KrxSignal.Worker.Health.Doctor;
+using Microsoft.Data.Sqlite;
 
 namespace KrxSignal.Worker.Storage;
 
-/// <summary>Reads the database without changing it: schema version and integrity.</summary>
-internal sealed class DatabaseCheck(SqliteConnectionFactory connections, SchemaMigrator migrator) : IDoctorCheck
+/// <summary>
+/// Schema version, integrity, and proof that the file takes writes: a write inside a transaction that is rolled back,
+/// so nothing changes. A write lock held by another process is reported as such, not as a permissions problem.
+/// </summary>
+/// <param name="lockTimeoutSeconds">How long the probe write waits for another writer; the daemon's own writes are far shorter.</param>
+internal sealed class DatabaseCheck(SqliteConnectionFactory connections, SchemaMigrator migrator, int lockTimeoutSeconds = 5) : IDoctorCheck
 {
     public string Name => "database";
 
@@ -20,7 +25,8 @@ internal sealed class DatabaseCheck(SqliteConnectionFactory connections, SchemaM
 
         try
         {
-            await using var connection = await connections.OpenAsync(cancellationToken);
+            var probe = new SqliteConnectionFactory(path, lockTimeoutSeconds);
+            await using var connection = await probe.OpenAsync(cancellationToken);
             var version = await connection.ExecuteScalarAsync<int>(new CommandDefinition("PRAGMA user_version;", cancellationToken: cancellationToken));
             if (version > migrator.LatestVersion)
             {
@@ -28,15 +34,34 @@ internal sealed class DatabaseCheck(SqliteConnectionFactory connections, SchemaM
             }
 
             await migrator.CheckIntegrityAsync(cancellationToken);
-            return DoctorResult.Pass($"{path} schema version {version} of {migrator.LatestVersion}, integrity ok");
+            await ProbeWriteAsync(connection, cancellationToken);
+            return DoctorResult.Pass($"{path} schema version {version} of {migrator.LatestVersion}, integrity ok, writable");
         }
         catch (DatabaseStartupException e)
         {
             return DoctorResult.Fail(e.Message, "Restore a backup or move the file aside");
         }
-        catch (Microsoft.Data.Sqlite.SqliteException e)
+        catch (SqliteException e)
         {
-            return DoctorResult.Fail($"{path} cannot be read: {e.Message}", "Check the file's permissions, or that it is an SQLite database");
+            return DatabaseFaults.Classify(e) switch
+            {
+                "database locked by another process" => DoctorResult.Fail(
+                    $"{path} is locked by another process: a write waited {lockTimeoutSeconds} s for its lock and was refused",
+                    $"Find the process holding it (fuser {path}) — a second Worker, an open sqlite3 shell, a backup — and end it"),
+                "database read-only" => DoctorResult.Fail(
+                    $"{path} is read-only for this user: {e.Message}",
+                    "Let the service account write the file and its folder (SQLite writes -wal and -shm files beside it)"),
+                "disk full" => DoctorResult.Fail($"{path}: the disk is full", "Free space on the disk that holds the database"),
+                _ => DoctorResult.Fail($"{path} cannot be used: {e.Message}", "Check the file's permissions, or that it is an SQLite database"),
+            };
         }
+    }
+
+    /// <summary>Takes the write lock and changes the schema, then rolls back: the file ends as it was.</summary>
+    private static async Task ProbeWriteAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("CREATE TABLE doctor_write_probe (x INTEGER) STRICT; INSERT INTO doctor_write_probe VALUES (1);", transaction: transaction, cancellationToken: cancellationToken));
+        await transaction.RollbackAsync(cancellationToken);
     }
 }

@@ -23,29 +23,38 @@ internal sealed partial class SchemaMigrator(SqliteConnectionFactory connections
             Directory.CreateDirectory(folder);
         }
 
+        Hosting.PrivateFiles.CreateIfMissing(connections.DatabasePath);
         await using var connection = await connections.OpenAsync(cancellationToken);
 
         // WAL persists in the file, so setting it once here covers every later connection.
         await connection.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode = WAL;", cancellationToken: cancellationToken));
 
-        var current = await connection.ExecuteScalarAsync<int>(new CommandDefinition("PRAGMA user_version;", cancellationToken: cancellationToken));
-        if (current > LatestVersion)
-        {
-            throw new DatabaseStartupException(
-                $"{connections.DatabasePath} has schema version {current}, but this Worker knows versions up to {LatestVersion}: " +
-                "it was written by a newer release. Run that release, or point Storage:DatabasePath at another file.");
-        }
-
-        foreach (var migration in _migrations.Where(m => m.Version > current))
+        // Each step reads the version inside its own write transaction (BEGIN IMMEDIATE): several processes starting
+        // on a new file queue on the write lock, and each applies only what the one before it has not.
+        var current = 0;
+        while (true)
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            current = await connection.ExecuteScalarAsync<int>(new CommandDefinition("PRAGMA user_version;", transaction: transaction, cancellationToken: cancellationToken));
+            if (current > LatestVersion)
+            {
+                throw new DatabaseStartupException(
+                    $"{connections.DatabasePath} has schema version {current}, but this Worker knows versions up to {LatestVersion}: " +
+                    "it was written by a newer release. Run that release, or point Storage:DatabasePath at another file.");
+            }
+
+            if (_migrations.FirstOrDefault(m => m.Version > current) is not { } migration)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                break;
+            }
+
             await connection.ExecuteAsync(new CommandDefinition(migration.Sql, transaction: transaction, cancellationToken: cancellationToken));
 
             // user_version lives in the file header, which the transaction covers: the step and its number commit together.
             await connection.ExecuteAsync(new CommandDefinition($"PRAGMA user_version = {migration.Version};", transaction: transaction, cancellationToken: cancellationToken));
             await transaction.CommitAsync(cancellationToken);
             Log.Applied(logger, migration.Version, migration.Name, connections.DatabasePath);
-            current = migration.Version;
         }
 
         return current;

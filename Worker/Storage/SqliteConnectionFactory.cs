@@ -12,9 +12,10 @@ namespace KrxSignal.Worker.Storage;
 public sealed class SqliteConnectionFactory
 {
     // FULL, not NORMAL: NORMAL may lose the last commits on power loss, and a lost dedup row is a duplicate signal.
-    private const string ConnectionPragmas = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;";
+    private const int BusyTimeoutMs = 5000;
 
     private readonly string _connectionString;
+    private readonly string _connectionPragmas;
 
     static SqliteConnectionFactory() => UtcTimeHandlers.Register();
 
@@ -23,15 +24,17 @@ public sealed class SqliteConnectionFactory
     {
     }
 
-    public SqliteConnectionFactory(string databasePath)
+    /// <param name="lockTimeoutSeconds">How long a statement waits for another writer's lock before it fails.</param>
+    public SqliteConnectionFactory(string databasePath, int lockTimeoutSeconds = 30)
     {
         DatabasePath = databasePath;
+        _connectionPragmas = $"PRAGMA synchronous = FULL; PRAGMA busy_timeout = {Math.Min(BusyTimeoutMs, lockTimeoutSeconds * 1000)}; PRAGMA foreign_keys = ON;";
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = databasePath,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = true,
-            DefaultTimeout = 30,
+            DefaultTimeout = lockTimeoutSeconds,
         }.ToString();
     }
 
@@ -43,7 +46,7 @@ public sealed class SqliteConnectionFactory
         try
         {
             await connection.OpenAsync(cancellationToken);
-            await connection.ExecuteAsync(new CommandDefinition(ConnectionPragmas, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition(_connectionPragmas, cancellationToken: cancellationToken));
             return connection;
         }
         catch
