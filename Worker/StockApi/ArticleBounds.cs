@@ -112,11 +112,6 @@ internal static class ArticleBounds
     }
 
     /// <summary>A bounded, one-line form of an upstream value: a warning about a hostile id must not itself start a log line.</summary>
-    private static string Shown(string value)
-    {
-        var cut = value.Length <= ShownIdLength ? value : value[..ShownIdLength] + "…";
-        return cut.Any(char.IsControl)
-            ? string.Concat(cut.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()))
-            : cut;
-    }
+    /// <remarks>Only cut: control characters stay, and the log layer escapes them with every other outside value.</remarks>
+    private static string Shown(string value) => value.Length <= ShownIdLength ? value : value[..ShownIdLength] + "…";
 }
