@@ -23,9 +23,6 @@ namespace KrxSignal.Worker.Replay;
 /// </summary>
 internal static class ReplayRunner
 {
-    /// <summary>How long a step may run on real time before the clock jumps to the timer it waits for.</summary>
-    private static readonly TimeSpan StuckAfter = TimeSpan.FromMilliseconds(20);
-
     public static async Task<ReplayReport> RunAsync(
         WorkerHostSettings settings, string file, string? databasePath, bool deliver, IProgress<(int Done, int Total)>? progress, CancellationToken cancellationToken)
     {
@@ -84,15 +81,15 @@ internal static class ReplayRunner
             {
                 var slot = schedule.PollAt(at);
                 tape.BeginCycle(at, slot.NextPollAt is { } next && next < dayEnd ? next : dayEnd);
-                var poll = await DriveAsync(pipeline.RunPollCycleAsync(slot.Context(), cancellationToken), clock, liveRequests);
+                var poll = await ClockDriver.DriveAsync(pipeline.RunPollCycleAsync(slot.Context(), cancellationToken), clock, liveRequests);
                 var key = poll.Result.Outcome.ToString().ToLowerInvariant();
                 pollOutcomes[key] = pollOutcomes.GetValueOrDefault(key) + 1;
             }
 
-            var downstream = await DriveAsync(pipeline.RunDownstreamAsync(new StageContext(), cancellationToken), clock, liveRequests);
+            var downstream = await ClockDriver.DriveAsync(pipeline.RunDownstreamAsync(new StageContext(), cancellationToken), clock, liveRequests);
 
             // The daemon's delivery job sends what the step queued; here it follows each step on the same clock.
-            await DriveAsync(host.Services.GetRequiredService<DeliveryService>().RunAsync(deliverNow: false, cancellationToken), clock, liveRequests);
+            await ClockDriver.DriveAsync(host.Services.GetRequiredService<DeliveryService>().RunAsync(deliverNow: false, cancellationToken), clock, liveRequests);
             foreach (var run in downstream)
             {
                 suppressions += run.Result.Counts?.GetValueOrDefault("suppressed") ?? 0;
@@ -170,46 +167,6 @@ internal static class ReplayRunner
         }
 
         return events.OrderBy(e => e.Time).ToList();
-    }
-
-    /// <summary>
-    /// Lets a step run; when it is waiting on a virtual timer (a retry delay, a Retry-After, a recorded
-    /// hang's attempt timeout) and no live request is out, moves the clock to that timer. "Waiting"
-    /// means two quiet looks in a row: nothing queued on the thread pool and no pool thread busy but
-    /// the one looking, so a step that is merely slow (a first call being compiled, a busy machine) is
-    /// not hurried into a timeout. A step that never looks quiet is moved on after a bounded while.
-    /// </summary>
-    private static async Task<T> DriveAsync<T>(Task<T> step, VirtualClock clock, InFlightGate liveRequests)
-    {
-        const int quietLooksNeeded = 2;
-        const int looksBeforeMovingAnyway = 20;
-        var quietLooks = 0;
-        var looks = 0;
-        while (!step.IsCompleted)
-        {
-            if (await Task.WhenAny(step, Task.Delay(StuckAfter, TimeProvider.System)) == step)
-            {
-                break;
-            }
-
-            quietLooks = ThreadPoolIsIdle() ? quietLooks + 1 : 0;
-            looks++;
-            if (liveRequests.Idle && (quietLooks >= quietLooksNeeded || looks >= looksBeforeMovingAnyway))
-            {
-                clock.AdvanceToNextTimer();
-                quietLooks = 0;
-                looks = 0;
-            }
-        }
-
-        return await step;
-    }
-
-    private static bool ThreadPoolIsIdle()
-    {
-        ThreadPool.GetMaxThreads(out var maxWorkers, out _);
-        ThreadPool.GetAvailableThreads(out var availableWorkers, out _);
-        return ThreadPool.PendingWorkItemCount == 0 && maxWorkers - availableWorkers <= 1;
     }
 
     private static async Task<ReplayReport> ReportAsync(
