@@ -1,16 +1,22 @@
 -- Times are UTC ISO-8601 text (see UtcTimeHandlers); names of tables and columns are a contract: operators query them.
 --
--- Who writes what (one owner per table; where a second feature writes columns, they are named):
---   news_articles  Ingest/ArticleIngest inserts the article columns (once per upstream id);
---                  Predictions/PredictionStore sets predicted_at; Notify/Outbox/OutboxStore sets notified_at.
---   predictions    Predictions/PredictionStore.
---   model_usage    Predictions/PredictionStore (the daily budget's ledger, read by Predictions/UsageLedger).
---   signals        Signals/SignalStore inserts the signal; Notify/Outbox/OutboxStore writes the delivery columns
---                  (status, notified_at, attempts, next_attempt_at, last_error) from the outbox's own tables.
---   signal_dedup   Signals/SignalStore, in the same transaction as the signal.
---   snapshots      StockApi/SnapshotStore (every fetch, pruned by the poll stage); read by Replay/RecordingExporter.
---   job_runs       Scheduling/JobRunRecorder.
--- 0002_notifications adds notifications and deliveries, written by Notify/Outbox/OutboxStore only.
+-- Who writes what (one owner per table; where a second feature writes columns, they are named). Later migrations
+-- add columns and tables; their writers are listed here too, so this is the one map of the schema's owners:
+--   news_articles   Ingest/ArticleIngest inserts the article columns (once per upstream id);
+--                   Predictions/PredictionStore sets predicted_at; Notify/Outbox/MessageSettlement sets notified_at.
+--   predictions     Predictions/PredictionStore (0004 adds normalised: what the tolerant reader repaired).
+--   model_usage     Predictions/PredictionStore (the daily budget's ledger, read by Predictions/UsageLedger).
+--   model_settings  Predictions/OpenAi/ModelSettingsStore (0004: the negotiated response format and temperature).
+--   signals         Signals/SignalStore inserts the signal with its name, reversal and details (0003);
+--                   Notify/Outbox/MessageSettlement writes the delivery columns (status, notified_at, attempts,
+--                   next_attempt_at, last_error) from the outbox's own tables.
+--   signal_dedup    Signals/SignalStore, in the same transaction as the signal.
+--   snapshots       StockApi/SnapshotStore (a cycle's fetches in one transaction, pruned by the poll stage);
+--                   read by Replay/RecordingExporter.
+--   job_runs        Scheduling/JobRunRecorder; Scheduling/AbandonedRunSweeper closes a dead process's runs (0006).
+--   notifications   Notify/Outbox/OutboxIntake queues; Notify/Outbox/MessageSettlement settles (0002, rebuilt in 0005).
+--   deliveries      Notify/Outbox/DeliveryClaims claims and records attempts (0002, rebuilt in 0005 with leases).
+--   notify_channels Notify/Outbox/ChannelStates (0005: a channel disabled by a 410 or blocked by 401/403/404).
 
 CREATE TABLE news_articles (
     id            TEXT    NOT NULL PRIMARY KEY,     -- the upstream id: ingestion dedups on it
