@@ -24,8 +24,10 @@ internal static class ExportRecordingCommand
                 return ExitCodes.Failed;
             }
 
-            var records = await new RecordingExporter(host.Services.GetRequiredService<SqliteConnectionFactory>()).ExportAsync(parsed.GetValue(day), cancellationToken);
-            if (records.Count == 0)
+            // Streamed: the first record is read before anything is created, so an empty day leaves no empty file.
+            var exporter = new RecordingExporter(host.Services.GetRequiredService<SqliteConnectionFactory>());
+            await using var records = exporter.ExportAsync(parsed.GetValue(day), cancellationToken).GetAsyncEnumerator(cancellationToken);
+            if (!await records.MoveNextAsync())
             {
                 await Console.Error.WriteLineAsync($"No snapshots recorded on {parsed.GetValue(day):yyyy-MM-dd} (KST) in {database}.");
                 return ExitCodes.Failed;
@@ -34,17 +36,27 @@ internal static class ExportRecordingCommand
             if (parsed.GetValue(output) is { } file)
             {
                 await using var stream = file.Create();
-                await ReplayFile.WriteAsync(stream, records, cancellationToken);
-                await Console.Error.WriteLineAsync($"{file.FullName}: {records.Count} recordings");
+                var count = await ReplayFile.WriteInOrderAsync(stream, Remaining(records), cancellationToken);
+                await Console.Error.WriteLineAsync($"{file.FullName}: {count} recordings");
             }
             else
             {
                 await using var stdout = Console.OpenStandardOutput();
-                await ReplayFile.WriteAsync(stdout, records, cancellationToken);
+                await ReplayFile.WriteInOrderAsync(stdout, Remaining(records), cancellationToken);
             }
 
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>The record the enumerator stands on, then the rest.</summary>
+    private static async IAsyncEnumerable<ReplayRecord> Remaining(IAsyncEnumerator<ReplayRecord> records)
+    {
+        do
+        {
+            yield return records.Current;
+        }
+        while (await records.MoveNextAsync());
     }
 }
