@@ -14,6 +14,8 @@ var suites = new Dictionary<string, Func<Task>>(StringComparer.OrdinalIgnoreCase
     ["storage"] = StorageIngestBenchmark.RunAsync,
     ["replay"] = ReplayBenchmark.RunAsync,
     ["startup"] = StartupBenchmark.RunAsync,
+    ["idle"] = IdleBenchmark.RunAsync,
+    ["scale"] = ScaleBenchmark.RunAsync,
 };
 
 var index = Array.IndexOf(args, "--suite");
