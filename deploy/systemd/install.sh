@@ -141,8 +141,7 @@ if [[ $repo_owner != root ]]; then
     build_as=(runuser -u "$repo_owner" -- env HOME="$owner_home")
 fi
 say "publishing $project (Release, linux-x64, framework-dependent, ReadyToRun)"
-# ReadyToRun ships precompiled code, so start-up does not wait on the JIT (about 0.3 s sooner to READY
-# for a few MB on disk).
+# ReadyToRun ships precompiled code, so start-up does not wait on the JIT, for a few MB on disk.
 "${build_as[@]}" "$dotnet_bin" publish "$project" -c Release -r linux-x64 --self-contained false \
     -p:PublishReadyToRun=true -o "$build_dir/app" --nologo ||
     fail "dotnet publish failed; the installed service was not changed"
