@@ -14,7 +14,10 @@ public static partial class WorkerBinary
 
     public static string Configuration { get; } = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
 
-    public static string Dll { get; } = Path.Combine(Repository, "Worker", "bin", Configuration, "net10.0", "Worker.dll");
+    /// <summary>The build output by default; BENCHMARK_WORKER_DLL measures another build, e.g. a ReadyToRun publish.</summary>
+    public static string Dll { get; } = Environment.GetEnvironmentVariable("BENCHMARK_WORKER_DLL") is { Length: > 0 } other
+        ? Path.GetFullPath(other)
+        : Path.Combine(Repository, "Worker", "bin", Configuration, "net10.0", "Worker.dll");
 
     public static string SampleDay { get; } = Path.Combine(Repository, "samples", "sample-day-2026-11-20.jsonl");
 
