@@ -338,10 +338,11 @@ $stagingDir = Join-Path ([System.IO.Path]::GetTempPath()) ('KrxSignalWorker-publ
 try {
     # 1. Publish to a staging folder while the installed service keeps running: a failed build
     #    changes nothing, and the service is stopped only for the copy.
-    if ($PSCmdlet.ShouldProcess($projectPath, "dotnet publish -c $Configuration -r win-x64 --self-contained false")) {
+    #    ReadyToRun ships precompiled code, so the service starts without waiting on the JIT.
+    if ($PSCmdlet.ShouldProcess($projectPath, "dotnet publish -c $Configuration -r win-x64 --self-contained false -p:PublishReadyToRun=true")) {
         Invoke-NativeCommand -FilePath $dotnet -Description 'dotnet publish' -ShowOutput -ArgumentList @(
             'publish', $projectPath, '-c', $Configuration, '-r', 'win-x64', '--self-contained', 'false',
-            '-o', $stagingDir, '--nologo')
+            '-p:PublishReadyToRun=true', '-o', $stagingDir, '--nologo')
         if (-not (Test-Path -LiteralPath (Join-Path $stagingDir 'Worker.exe'))) {
             throw "dotnet publish produced no Worker.exe in $stagingDir."
         }

@@ -1,5 +1,11 @@
 using KrxSignal.Worker.Benchmarks;
 
+// The start-up suite runs this program as its bare-host baseline: nothing else may run before it.
+if (args.Contains("--bare-host"))
+{
+    return await BareHost.RunAsync(args);
+}
+
 // A tiny dispatcher: `--suite NAME` runs one suite, `--suite all` (the default) runs every suite there is.
 var suites = new Dictionary<string, Func<Task>>(StringComparer.OrdinalIgnoreCase)
 {
@@ -7,6 +13,9 @@ var suites = new Dictionary<string, Func<Task>>(StringComparer.OrdinalIgnoreCase
     ["predict"] = PredictionFanOutBenchmark.RunAsync,
     ["storage"] = StorageIngestBenchmark.RunAsync,
     ["replay"] = ReplayBenchmark.RunAsync,
+    ["startup"] = StartupBenchmark.RunAsync,
+    ["idle"] = IdleBenchmark.RunAsync,
+    ["scale"] = ScaleBenchmark.RunAsync,
 };
 
 var index = Array.IndexOf(args, "--suite");

@@ -27,7 +27,7 @@ public sealed class HostileCommandLineProcessTests(InstalledWorker install) : IC
         { "replay {sample} --db {dir}", "{state}/worker.db", 2 },
         { "schedule --from 0001-01-01 --to 0001-01-02", "{state}/worker.db", 64 },
         { "schedule --from 9999-12-31 --to 9999-12-31", "{state}/worker.db", 64 },
-        { "schedule --from 2026-01-01 --to 2046-01-01", "{state}/worker.db", 64 },
+        { "schedule --from 0001-01-02 --to 0001-01-03", "{state}/worker.db", 1 },
         { "schedule --from 2026-13-01 --to 2026-12-31", "{state}/worker.db", 64 },
         { "export-recording --day 2026-11-20", "{passwd}", 2 },
         { "export-recording --day 2026-11-20", "{dir}", 2 },

@@ -56,6 +56,34 @@ public sealed class InstallServiceScriptTests
         strings.Should().Contain("restart/60000/restart/60000/restart/300000");
     }
 
+    [Fact]
+    public void InstallServiceScript_PublishCommand_PublishesReadyToRunForWinX64()
+    {
+        var script = Parser.ParseFile(ScriptPath, out _, out _);
+
+        var publish = script.FindAll(a => a is ArrayLiteralAst array && array.Elements.OfType<StringConstantExpressionAst>().Any(e => e.Value == "publish"), searchNestedScriptBlocks: true)
+            .Cast<ArrayLiteralAst>().Should().ContainSingle().Subject.Elements.OfType<StringConstantExpressionAst>().Select(e => e.Value).ToList();
+
+        publish.Should().Contain(["-p:PublishReadyToRun=true", "win-x64", "--self-contained", "false"]);
+    }
+
+    [Fact]
+    public void InstallShellScript_PublishCommand_PublishesReadyToRunForLinuxX64()
+    {
+        var lines = File.ReadAllLines(Path.Combine(RepositoryRoot(), "deploy", "systemd", "install.sh"));
+
+        var start = Array.FindIndex(lines, l => l.Contains("\"$dotnet_bin\" publish", StringComparison.Ordinal));
+        start.Should().BeGreaterThanOrEqualTo(0, "install.sh publishes the Worker");
+        var end = start;
+        while (lines[end].TrimEnd().EndsWith('\\'))
+        {
+            end++; // The command goes on over backslash-continued lines.
+        }
+
+        var command = string.Join(" ", lines[start..(end + 1)]);
+        command.Should().Contain("-r linux-x64").And.Contain("-p:PublishReadyToRun=true");
+    }
+
     private static string RepositoryRoot()
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)

@@ -51,7 +51,7 @@ public sealed class ExportRoundTripTests : IDisposable
             }
         }
 
-        var records = await new RecordingExporter(new SqliteConnectionFactory(recorded)).ExportAsync(new DateOnly(2026, 11, 20), CancellationToken.None);
+        var records = await new RecordingExporter(new SqliteConnectionFactory(recorded)).ExportAsync(new DateOnly(2026, 11, 20), CancellationToken.None).ToListAsync();
         var file = _folder.File("exported.jsonl");
         await using (var stream = File.Create(file))
         {

@@ -130,6 +130,39 @@ public sealed class MarketScheduleTests
     }
 
     [Fact]
+    public void FireTimes_Year2026_IsStrictlyAscendingAndEqualsEveryTriggersOwnTimesSorted()
+    {
+        var start = At(2026, 1, 1);
+        var end = At(2027, 1, 1);
+        var schedule = For(start);
+        var fromEachTrigger = new List<(DateTimeOffset Time, string Window)>();
+        foreach (var trigger in schedule.Triggers)
+        {
+            for (var next = trigger.NextFireAfter(start.AddTicks(-1)); next is { } t && t < end; next = trigger.NextFireAfter(t))
+            {
+                fromEachTrigger.Add((t, trigger.Window));
+            }
+        }
+
+        var merged = schedule.FireTimes(start, end).ToList();
+
+        merged.Select(p => p.Time).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+        merged.Should().Equal(fromEachTrigger.OrderBy(p => p.Time));
+    }
+
+    [Fact]
+    public void FireTimes_AThousandYearRange_YieldsTheFirstPollsWithoutComputingTheRest()
+    {
+        // Lazy: taking three polls of a millennium computes three polls, not every instant of the range.
+        var start = At(2026, 11, 18);
+        var polls = For(start).FireTimes(start, start.AddYears(1000));
+
+        polls.Should().NotBeAssignableTo<System.Collections.ICollection>();
+        polls.Take(3).Select(p => Shipped.ToKst(p.Time).ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture))
+            .Should().Equal("07:00", "07:05", "07:10");
+    }
+
+    [Fact]
     public void Create_EveryTriggerAndCalendar_IsInKstWithMisfireDoNothing()
     {
         var schedule = For(At(2026, 1, 1));

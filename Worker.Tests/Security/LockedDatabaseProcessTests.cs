@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Dapper;
 using KrxSignal.Worker.Tests.Reliability;
+using KrxSignal.Worker.Tests.Support;
 using Microsoft.Data.Sqlite;
 
 namespace KrxSignal.Worker.Tests.Security;
@@ -11,6 +12,7 @@ namespace KrxSignal.Worker.Tests.Security;
 /// every minute around the clock; the daemon's clock (Clock:StartAt) starts a few seconds before a minute boundary at
 /// night, so no poll runs and the test crosses as few real minute boundaries as it can (two).
 /// </summary>
+[Collection(MinuteLongFirstOrderer.Prefix + nameof(LockedDatabaseProcessTests))]
 public sealed class LockedDatabaseProcessTests : IDisposable
 {
     private readonly ProcessScenario _s = new();

@@ -25,10 +25,13 @@ internal static class ExportRecordingCommand
                 return ExitCodes.Failed;
             }
 
-            IReadOnlyList<ReplayRecord> records;
+            // Streamed: the first record is read before anything is created, so an empty day leaves no empty file.
+            var exporter = new RecordingExporter(host.Services.GetRequiredService<SqliteConnectionFactory>());
+            await using var records = exporter.ExportAsync(parsed.GetValue(day), cancellationToken).GetAsyncEnumerator(cancellationToken);
+            bool any;
             try
             {
-                records = await new RecordingExporter(host.Services.GetRequiredService<SqliteConnectionFactory>()).ExportAsync(parsed.GetValue(day), cancellationToken);
+                any = await records.MoveNextAsync();
             }
             catch (SqliteException e)
             {
@@ -36,7 +39,7 @@ internal static class ExportRecordingCommand
                 return ExitCodes.Failed;
             }
 
-            if (records.Count == 0)
+            if (!any)
             {
                 await Console.Error.WriteLineAsync($"No snapshots recorded on {parsed.GetValue(day):yyyy-MM-dd} (KST) in {database}.");
                 return ExitCodes.Failed;
@@ -44,10 +47,11 @@ internal static class ExportRecordingCommand
 
             if (parsed.GetValue(output) is { } file)
             {
+                int count;
                 try
                 {
                     await using var stream = file.Create();
-                    await ReplayFile.WriteAsync(stream, records, cancellationToken);
+                    count = await ReplayFile.WriteInOrderAsync(stream, Remaining(records), cancellationToken);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
@@ -55,16 +59,26 @@ internal static class ExportRecordingCommand
                     return ExitCodes.Failed;
                 }
 
-                await Console.Error.WriteLineAsync($"{file.FullName}: {records.Count} recordings");
+                await Console.Error.WriteLineAsync($"{file.FullName}: {count} recordings");
             }
             else
             {
                 await using var stdout = Console.OpenStandardOutput();
-                await ReplayFile.WriteAsync(stdout, records, cancellationToken);
+                await ReplayFile.WriteInOrderAsync(stdout, Remaining(records), cancellationToken);
             }
 
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>The record the enumerator stands on, then the rest.</summary>
+    private static async IAsyncEnumerable<ReplayRecord> Remaining(IAsyncEnumerator<ReplayRecord> records)
+    {
+        do
+        {
+            yield return records.Current;
+        }
+        while (await records.MoveNextAsync());
     }
 }

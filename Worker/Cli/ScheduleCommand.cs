@@ -15,6 +15,8 @@ namespace KrxSignal.Worker.Cli;
 /// </summary>
 internal static class ScheduleCommand
 {
+    private const int OutputBufferChars = 64 * 1024;
+
     public static Command Create(WorkerHostSettings settings)
     {
         var from = new Option<DateOnly>("--from") { Required = true, Description = "First KST date (yyyy-MM-dd)." };
@@ -44,9 +46,19 @@ internal static class ScheduleCommand
             var schedule = MarketSchedule.Create(calendar, TimeProvider.System, start, PollJob.Key);
             var polls = schedule.FireTimes(start, end);
 
-            var output = parsed.GetValue(format) == "csv" ? Csv(calendar, polls) : Text(calendar, first, last, polls);
+            // Rows go out as the merge yields them, through one buffer: memory stays flat whatever the range.
             await using var stdout = Console.OpenStandardOutput();
-            await stdout.WriteAsync(Encoding.UTF8.GetBytes(output), cancellationToken);
+            await using var writer = new StreamWriter(stdout, new UTF8Encoding(false), OutputBufferChars) { NewLine = "\n" };
+            if (parsed.GetValue(format) == "csv")
+            {
+                await Csv(writer, calendar, polls, cancellationToken);
+            }
+            else
+            {
+                await Text(writer, calendar, first, last, polls, cancellationToken);
+            }
+
+            await writer.FlushAsync(cancellationToken);
 
             // Days of a year the calendar lacks are scheduled as if KRX had no holidays then: say so, and fail.
             var missing = Enumerable.Range(first.Year, last.Year - first.Year + 1).Where(year => !calendar.IsCovered(year)).ToList();
@@ -65,7 +77,7 @@ internal static class ScheduleCommand
 
     /// <summary>
     /// KST midnight of 0001-01-01 is before the first instant .NET can hold, and the day after 9999-12-31 does not
-    /// exist; a range of centuries would print hundreds of millions of polls. Ten years is more than any plan needs.
+    /// exist. Any range between them streams in flat memory (a century of polls is about 11 million rows).
     /// </summary>
     private static string? RangeProblem(DateOnly first, DateOnly last)
     {
@@ -76,10 +88,8 @@ internal static class ScheduleCommand
             return $"--from and --to must be between {earliest:yyyy-MM-dd} and {latest:yyyy-MM-dd}.";
         }
 
-        return last.DayNumber - first.DayNumber >= MaxDays ? $"The range must be at most {MaxDays} days (ten years); split it." : null;
+        return null;
     }
-
-    private const int MaxDays = 3653;
 
     /// <summary>Midnight KST of <paramref name="date"/>, whatever the host's zone.</summary>
     private static DateTimeOffset StartOf(MarketCalendar calendar, DateOnly date)
@@ -88,56 +98,74 @@ internal static class ScheduleCommand
         return new DateTimeOffset(local, calendar.TimeZone.GetUtcOffset(local));
     }
 
-    private static string Csv(MarketCalendar calendar, IReadOnlyList<(DateTimeOffset Time, string Window)> polls)
+    private static async Task Csv(TextWriter writer, MarketCalendar calendar, IEnumerable<(DateTimeOffset Time, string Window)> polls, CancellationToken cancellationToken)
     {
-        // '\n' whatever the platform: the output is compared byte for byte.
-        var text = new StringBuilder(polls.Count * 40);
+        // '\n' whatever the platform: the output is compared byte for byte. One reused row buffer, no string per row.
+        var row = new char[64];
         foreach (var (time, window) in polls)
         {
-            text.Append(Kst(calendar, time).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture)).Append(',').Append(window).Append('\n');
+            Kst(calendar, time).TryFormat(row, out var length, "yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+            row[length++] = ',';
+            window.CopyTo(row.AsSpan(length));
+            length += window.Length;
+            row[length++] = '\n';
+            await writer.WriteAsync(row.AsMemory(0, length), cancellationToken);
         }
-
-        return text.ToString();
     }
 
-    private static string Text(MarketCalendar calendar, DateOnly first, DateOnly last, IReadOnlyList<(DateTimeOffset Time, string Window)> polls)
+    private static async Task Text(TextWriter writer, MarketCalendar calendar, DateOnly first, DateOnly last, IEnumerable<(DateTimeOffset Time, string Window)> polls, CancellationToken cancellationToken)
     {
-        var byDay = polls.GroupBy(p => DateOnly.FromDateTime(Kst(calendar, p.Time).DateTime)).ToDictionary(g => g.Key, g => g.ToList());
-        var text = new StringBuilder();
+        // Polls come in time order, so each day's polls are the next run of the sequence: one day is held at a time.
+        using var next = polls.GetEnumerator();
+        var pending = next.MoveNext();
+        var total = 0;
         var tradingDays = 0;
+        var dayPolls = new List<(DateTimeOffset Time, string Window)>();
         for (var day = first; day <= last; day = day.AddDays(1))
         {
-            text.Append(CultureInfo.InvariantCulture, $"{day:yyyy-MM-dd} {day.DayOfWeek.ToString()[..3]}");
-            if (!byDay.TryGetValue(day, out var dayPolls))
+            dayPolls.Clear();
+            while (pending && DateOnly.FromDateTime(Kst(calendar, next.Current.Time).DateTime) == day)
             {
-                var reason = calendar.ClosedReason(day) ?? (calendar.IsCovered(day.Year) ? "closed" : "no polls");
-                text.Append(CultureInfo.InvariantCulture, $"  closed: {reason}\n");
-                continue;
+                dayPolls.Add(next.Current);
+                pending = next.MoveNext();
             }
 
-            tradingDays++;
-            foreach (var window in dayPolls.GroupBy(p => p.Window))
-            {
-                var times = window.Select(p => Kst(calendar, p.Time)).ToList();
-                text.Append(CultureInfo.InvariantCulture, $"  {window.Key} {times[0]:HH:mm}-{times[^1]:HH:mm} ({times.Count})");
-            }
-
-            text.Append(CultureInfo.InvariantCulture, $"  = {dayPolls.Count}");
-            if (calendar.SessionOn(day) is { IsSpecial: true } session)
-            {
-                text.Append(CultureInfo.InvariantCulture, $"  [{session.SpecialName}: {session.Open:HH:mm}-{session.Close:HH:mm}]");
-            }
-
-            if (!calendar.IsCovered(day.Year))
-            {
-                text.Append("  [year not in the calendar]");
-            }
-
-            text.Append('\n');
+            await writer.WriteAsync(DayLine(calendar, day, dayPolls).AsMemory(), cancellationToken);
+            total += dayPolls.Count;
+            tradingDays += dayPolls.Count > 0 ? 1 : 0;
         }
 
-        text.Append(CultureInfo.InvariantCulture, $"{polls.Count} polls on {tradingDays} trading days (KST)\n");
-        return text.ToString();
+        await writer.WriteAsync(string.Create(CultureInfo.InvariantCulture, $"{total} polls on {tradingDays} trading days (KST)\n").AsMemory(), cancellationToken);
+    }
+
+    private static string DayLine(MarketCalendar calendar, DateOnly day, List<(DateTimeOffset Time, string Window)> dayPolls)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"{day:yyyy-MM-dd} {day.DayOfWeek.ToString()[..3]}");
+        if (dayPolls.Count == 0)
+        {
+            var reason = calendar.ClosedReason(day) ?? (calendar.IsCovered(day.Year) ? "closed" : "no polls");
+            return text.Append(CultureInfo.InvariantCulture, $"  closed: {reason}\n").ToString();
+        }
+
+        foreach (var window in dayPolls.GroupBy(p => p.Window))
+        {
+            var times = window.Select(p => Kst(calendar, p.Time)).ToList();
+            text.Append(CultureInfo.InvariantCulture, $"  {window.Key} {times[0]:HH:mm}-{times[^1]:HH:mm} ({times.Count})");
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"  = {dayPolls.Count}");
+        if (calendar.SessionOn(day) is { IsSpecial: true } session)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"  [{session.SpecialName}: {session.Open:HH:mm}-{session.Close:HH:mm}]");
+        }
+
+        if (!calendar.IsCovered(day.Year))
+        {
+            text.Append("  [year not in the calendar]");
+        }
+
+        return text.Append('\n').ToString();
     }
 
     private static DateTimeOffset Kst(MarketCalendar calendar, DateTimeOffset time) => calendar.ToKst(time);

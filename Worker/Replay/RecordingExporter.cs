@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Dapper;
 using KrxSignal.Worker.Storage;
@@ -8,19 +9,31 @@ namespace KrxSignal.Worker.Replay;
 /// <summary>Turns the snapshots the live daemon recorded on one KST day into replay records.</summary>
 internal sealed class RecordingExporter(SqliteConnectionFactory connections)
 {
-
-    public async Task<IReadOnlyList<ReplayRecord>> ExportAsync(DateOnly day, CancellationToken cancellationToken)
+    /// <summary>
+    /// The day's records in time order, read one row at a time from an unbuffered query (the connection stays
+    /// open while the caller enumerates), so a long day costs the memory of one snapshot, not of all of them.
+    /// </summary>
+    public async IAsyncEnumerable<ReplayRecord> ExportAsync(DateOnly day, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var from = Kst.StartOf(day);
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<SnapshotRow>(new CommandDefinition(
+        // QueryUnbufferedAsync, not QueryAsync with CommandFlags.None: the latter disposes its command before the
+        // caller reads, and Microsoft.Data.Sqlite closes the reader with it. It takes no CommandDefinition, so the
+        // token goes through WithCancellation; the parameters stay parameters.
+        var rows = connection.QueryUnbufferedAsync<SnapshotRow>(
             """
             SELECT endpoint AS Endpoint, fetched_at AS FetchedAt, http_status AS HttpStatus, latency_ms AS LatencyMs, payload AS Payload, error AS Error
             FROM snapshots WHERE fetched_at >= @from AND fetched_at < @to ORDER BY fetched_at, id
             """,
-            new { from, to = from.AddDays(1) },
-            cancellationToken: cancellationToken));
-        return rows.Where(r => ReplayFile.Endpoints.Contains(r.Endpoint)).Select(ToRecord).ToList();
+            new { from, to = from.AddDays(1) });
+        await foreach (var row in rows.WithCancellation(cancellationToken))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (ReplayFile.Endpoints.Contains(row.Endpoint))
+            {
+                yield return ToRecord(row);
+            }
+        }
     }
 
     private static ReplayRecord ToRecord(SnapshotRow row)

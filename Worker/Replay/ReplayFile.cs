@@ -52,6 +52,20 @@ internal static class ReplayFile
         }
     }
 
+    /// <summary>Writes records already in time order as they arrive, one line each; returns how many were written.</summary>
+    public static async Task<int> WriteInOrderAsync(Stream output, IAsyncEnumerable<ReplayRecord> records, CancellationToken cancellationToken)
+    {
+        await using var writer = new StreamWriter(output, new System.Text.UTF8Encoding(false), leaveOpen: true) { NewLine = "\n" };
+        var count = 0;
+        await foreach (var record in records.WithCancellation(cancellationToken))
+        {
+            await writer.WriteLineAsync(JsonSerializer.Serialize(record, Options).AsMemory(), cancellationToken);
+            count++;
+        }
+
+        return count;
+    }
+
     private static ReplayRecord Validate(ReplayRecord? record, string path, int line)
     {
         var problem = record switch

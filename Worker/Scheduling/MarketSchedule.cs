@@ -89,20 +89,31 @@ internal sealed class MarketSchedule
         }
     }
 
-    /// <summary>Every poll in [<paramref name="from"/>, <paramref name="to"/>), in time order, computed by the triggers and calendars themselves.</summary>
-    public IReadOnlyList<(DateTimeOffset Time, string Window)> FireTimes(DateTimeOffset from, DateTimeOffset to)
+    /// <summary>
+    /// Every poll in [<paramref name="from"/>, <paramref name="to"/>), in time order, computed by the triggers and
+    /// calendars themselves. Lazy: a k-way merge of the triggers' own sequences holds one pending instant per
+    /// trigger, so a century costs the same memory as a day. Equal instants come in trigger order.
+    /// </summary>
+    public IEnumerable<(DateTimeOffset Time, string Window)> FireTimes(DateTimeOffset from, DateTimeOffset to)
     {
-        var times = new List<(DateTimeOffset Time, string Window)>();
-        foreach (var trigger in Triggers)
+        var pending = new PriorityQueue<int, (DateTimeOffset Time, int Index)>(Triggers.Count);
+        for (var index = 0; index < Triggers.Count; index++)
         {
-            for (var next = trigger.NextFireAfter(from.AddTicks(-1)); next is { } t && t < to; next = trigger.NextFireAfter(t))
+            if (Triggers[index].NextFireAfter(from.AddTicks(-1)) is { } first && first < to)
             {
-                times.Add((t, trigger.Window));
+                pending.Enqueue(index, (first, index));
             }
         }
 
-        times.Sort((a, b) => a.Time.CompareTo(b.Time));
-        return times;
+        while (pending.TryDequeue(out var index, out var fire))
+        {
+            var trigger = Triggers[index];
+            yield return (fire.Time, trigger.Window);
+            if (trigger.NextFireAfter(fire.Time) is { } next && next < to)
+            {
+                pending.Enqueue(index, (next, index));
+            }
+        }
     }
 
     /// <summary>

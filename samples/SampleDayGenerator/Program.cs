@@ -18,7 +18,7 @@ var output = Arg("--out", $"sample-day-{day:yyyy-MM-dd}.jsonl");
 using var host = WorkerHost.CreateBuilder(new WorkerHostSettings { ConsoleLogsToStandardError = true }).Build();
 var calendar = await host.Services.GetRequiredService<MarketCalendarSource>().LoadAsync(CancellationToken.None);
 var dayStart = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(9));
-var polls = MarketSchedule.Create(calendar, TimeProvider.System, dayStart, PollJob.Key).FireTimes(dayStart, dayStart.AddDays(1));
+var polls = MarketSchedule.Create(calendar, TimeProvider.System, dayStart, PollJob.Key).FireTimes(dayStart, dayStart.AddDays(1)).ToList();
 if (polls.Count == 0)
 {
     await Console.Error.WriteLineAsync($"{day:yyyy-MM-dd} is not a trading day in holidays.json.");
