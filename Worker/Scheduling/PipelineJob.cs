@@ -32,11 +32,5 @@ internal sealed class PipelineJob(PipelineRunner pipeline, JobRunRecorder record
     }
 
     /// <summary>Every minute at second 0; a missed minute is skipped, not replayed.</summary>
-    public static ITrigger CreateTrigger(TimeProvider time, TimeZoneInfo zone) =>
-        TriggerBuilder.Create(time)
-            .WithIdentity(EveryMinuteKey)
-            .ForJob(Key)
-            .StartNow()
-            .WithSchedule(CronScheduleBuilder.Create("0 * * * * ?").InTimeZone(zone).WithMisfireInstruction(CronTriggerMisfireInstruction.DoNothing))
-            .Build();
+    public static ITrigger CreateTrigger(TimeProvider time, TimeZoneInfo zone) => EveryMinuteTrigger.Create(EveryMinuteKey, Key, 0, time, zone);
 }

@@ -1,5 +1,5 @@
-using KrxSignal.Worker.Pipeline;
 using KrxSignal.Worker.Health;
+using KrxSignal.Worker.Pipeline;
 using KrxSignal.Worker.Scheduling;
 using Quartz;
 
@@ -28,11 +28,5 @@ internal sealed class DeliveryJob(DeliveryService delivery, JobRunRecorder recor
     }
 
     /// <summary>Every minute at second 20, after the pipeline job (second 0) has queued the minute's messages; a missed minute is skipped.</summary>
-    public static ITrigger CreateTrigger(TimeProvider time, TimeZoneInfo zone) =>
-        TriggerBuilder.Create(time)
-            .WithIdentity(TriggerKey)
-            .ForJob(Key)
-            .StartNow()
-            .WithSchedule(CronScheduleBuilder.Create("20 * * * * ?").InTimeZone(zone).WithMisfireInstruction(CronTriggerMisfireInstruction.DoNothing))
-            .Build();
+    public static ITrigger CreateTrigger(TimeProvider time, TimeZoneInfo zone) => EveryMinuteTrigger.Create(TriggerKey, Key, 20, time, zone);
 }
