@@ -1,4 +1,5 @@
 using KrxSignal.Worker.Health;
+using KrxSignal.Worker.Notify.Delivery;
 using KrxSignal.Worker.Pipeline;
 using Quartz;
 
@@ -6,7 +7,8 @@ namespace KrxSignal.Worker.Scheduling;
 
 /// <summary>
 /// Everything downstream of polling (predict, signal, notify). Triggered after each poll, and every
-/// minute around the clock so a backlog and the outbox's retries drain outside market hours too.
+/// minute around the clock so a backlog drains outside market hours too. It then asks for a delivery run, so
+/// what it queued goes out at once rather than at the delivery job's own minute trigger.
 /// </summary>
 [DisallowConcurrentExecution]
 internal sealed class PipelineJob(PipelineRunner pipeline, JobRunRecorder recorder, HeartbeatWriter heartbeat, SchedulerLiveness liveness) : IJob
@@ -29,6 +31,11 @@ internal sealed class PipelineJob(PipelineRunner pipeline, JobRunRecorder record
         }
 
         heartbeat.RequestWrite();
+        if (!cancellationToken.IsCancellationRequested && await context.Scheduler.GetJobDetail(DeliveryJob.Key, cancellationToken) is not null)
+        {
+            // Only asks: the delivery run is a job of its own, so a hanging receiver never holds this one.
+            await context.Scheduler.TriggerJob(DeliveryJob.Key, cancellationToken: cancellationToken);
+        }
     }
 
     /// <summary>Every minute at second 0; a missed minute is skipped, not replayed.</summary>

@@ -6,7 +6,8 @@ using Quartz;
 namespace KrxSignal.Worker.Notify.Delivery;
 
 /// <summary>
-/// Sends what the notify stage queued, on its own trigger: a receiver that hangs delays only this job (bounded by
+/// Sends what the notify stage queued, right after each pipeline run and on its own minute trigger (retries, and
+/// messages whose backoff ends): a receiver that hangs delays only this job (bounded by
 /// Notify:RunTimeout), never the pipeline's predictions and signals. Runs never overlap in one process; the claims
 /// keep runs of other processes (poll-once, another node) from doubling a delivery.
 /// </summary>
@@ -27,6 +28,6 @@ internal sealed class DeliveryJob(DeliveryService delivery, JobRunRecorder recor
         heartbeat.RequestWrite();
     }
 
-    /// <summary>Every minute at second 20, after the pipeline job (second 0) has queued the minute's messages; a missed minute is skipped.</summary>
+    /// <summary>Every minute at second 20, between pipeline runs (second 0), for retries whose backoff has ended; a missed minute is skipped.</summary>
     public static ITrigger CreateTrigger(TimeProvider time, TimeZoneInfo zone) => EveryMinuteTrigger.Create(TriggerKey, Key, 20, time, zone);
 }
