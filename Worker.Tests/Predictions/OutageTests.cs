@@ -49,8 +49,8 @@ public sealed class OutageTests : IDisposable
         outcomes[^1].Summary.Should().Contain("deferred: circuit open for gpt, qwen");
         var rows = await host.PredictionsAsync();
         rows.Where(r => r.Status == "skipped").Should().OnlyContain(r => r.ArticleId == "old" && r.Error!.StartsWith("expired: ", StringComparison.Ordinal));
-        rows.Where(r => r.Status == "failed").Should().OnlyContain(r => r.Attempts == 1 && r.Error == "HTTP 503 ServiceUnavailable",
-            "the calls made before the breaker opened failed once; later refusals use no attempt");
+        rows.Where(r => r.Status == "failed").Should().OnlyContain(r => r.Attempts == 0 && r.Transient == 1 && r.Error == "HTTP 503 ServiceUnavailable",
+            "the calls made before the breaker opened failed transiently, which uses no attempt; later refusals use none either");
         var rowless = Enumerable.Range(0, 8).Select(i => $"a{i}").Where(a => rows.Count(r => r.ArticleId == a) < 2).ToList();
         rowless.Should().NotBeEmpty();
         (await host.PredictedArticlesAsync()).Should().NotIntersectWith(rowless, "an article is not predicted while one of its pairs is deferred");

@@ -63,7 +63,7 @@ internal sealed class PredictionHost : IDisposable
         await using var connection = await Connections.OpenAsync(CancellationToken.None);
         return (await connection.QueryAsync<StoredPrediction>(
             "SELECT article_id AS ArticleId, model_id AS ModelId, status AS Status, direction AS Direction, impact AS Impact, confidence AS Confidence, " +
-            "latency_ms AS LatencyMs, tokens_in AS TokensIn, cost AS Cost, error AS Error, attempts AS Attempts, normalised AS Normalised FROM predictions ORDER BY article_id, model_id;")).ToList();
+            "latency_ms AS LatencyMs, tokens_in AS TokensIn, cost AS Cost, error AS Error, attempts AS Attempts, normalised AS Normalised, transient AS Transient FROM predictions ORDER BY article_id, model_id;")).ToList();
     }
 
     public async Task<StoredPrediction> PredictionAsync(string articleId, string modelId) =>
@@ -114,4 +114,6 @@ internal sealed class StoredPrediction
     public long Attempts { get; set; }
 
     public string? Normalised { get; set; }
+
+    public long Transient { get; set; }
 }

@@ -18,7 +18,9 @@ public sealed record PairOutcome(PairResult? Row, bool Completed)
 /// One (article, model) pair: the checks before a call (disabled, budget), the call inside the model's guard, and
 /// its row. A pair refused by an open circuit writes nothing, so its article stays pending and a later run asks
 /// again once the breaker lets calls through; only when the article is older than Predictions:MaxAge does the
-/// refusal close the pair, as skipped with an "expired: …" error.
+/// refusal close the pair, as skipped with an "expired: …" error. A transient failure (5xx, 429, timeout,
+/// connection) is written as failed but uses none of the pair's Predictions:MaxAttempts, so a long outage whose
+/// half-open trial calls keep failing cannot use the budget up; such a pair expires at MaxAge exactly like a refused one.
 /// </summary>
 public sealed partial class PairRunner(
     ModelCatalog catalog,
@@ -45,6 +47,11 @@ public sealed partial class PairRunner(
         else if (catalog.Find(model.Provider) is not { } implementation)
         {
             row = new PairResult(article.Id, model.Id, PredictionStatus.Failed, work.PreviousAttempts + 1, null, Error: $"no implementation of provider '{model.Provider}'");
+        }
+        else if (work.LastFailureTransient && Expired(article) is { } expired)
+        {
+            // Too old to be worth another call: close it without asking, as a refused pair would be closed.
+            row = new PairResult(article.Id, model.Id, PredictionStatus.Skipped, work.PreviousAttempts, null, Error: $"{expired} and {model.Id} last failed transiently", Transient: true);
         }
         else if (await ledger.ExhaustedReasonAsync(model, day, cancellationToken) is { } budget)
         {
@@ -78,6 +85,7 @@ public sealed partial class PairRunner(
         var guard = guards.For(model);
         var attempt = work.PreviousAttempts + 1;
         string? error;
+        bool transient;
         try
         {
             var answer = await guard.CallAsync(token => implementation.PredictAsync(model, article, token), cancellationToken);
@@ -91,31 +99,51 @@ public sealed partial class PairRunner(
         catch (BrokenCircuitException)
         {
             // Not a call: the breaker refused it. No row, unless the article has grown too old to be worth asking about.
-            var age = time.GetUtcNow() - article.PublishedAt;
-            var maxAge = options.Value.MaxAge;
-            return age <= maxAge
-                ? (null, null)
-                : (new PairResult(
-                    article.Id, model.Id, PredictionStatus.Skipped, work.PreviousAttempts, null,
-                    Error: string.Create(CultureInfo.InvariantCulture, $"expired: the article is older than Predictions:MaxAge ({maxAge:c}) and the circuit of {model.Id} is still open")), null);
+            return Expired(article) is { } expired
+                ? (new PairResult(
+                    article.Id, model.Id, PredictionStatus.Skipped, work.PreviousAttempts, null, Error: $"{expired} and the circuit of {model.Id} is still open",
+                    Transient: work.LastFailureTransient), null)
+                : (null, null);
         }
         catch (TimeoutRejectedException)
         {
             error = string.Create(CultureInfo.InvariantCulture, $"timed out after {model.Timeout.TotalSeconds:0.###} s");
+            transient = true;
         }
         catch (ModelFailedException e)
         {
             error = e.Message;
+            transient = e.Transient;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // An unexpected fault of one model is that model's failure, never the article's or the run's.
+            // An unexpected fault of one model is that model's failure, never the article's or the run's; a raw
+            // HttpRequestException is connection trouble, which the guard's retry treats as transient too.
             error = $"{e.GetType().Name}: {e.Message}";
+            transient = e is HttpRequestException;
         }
 
         guard.Recent.Add(failed: true);
-        var failedRow = new PairResult(article.Id, model.Id, PredictionStatus.Failed, attempt, Elapsed(started), Error: error);
-        return (failedRow, new UsageDelta(day, model.Id, 1, 0, 0));
+        var failure = new UsageDelta(day, model.Id, 1, 0, 0);
+        if (!transient)
+        {
+            return (new PairResult(article.Id, model.Id, PredictionStatus.Failed, attempt, Elapsed(started), Error: error), failure);
+        }
+
+        // An outage is not the pair's fault: its attempts stay as they were, and only MaxAge ends its retries.
+        var transientRow = Expired(article) is { } tooOld
+            ? new PairResult(article.Id, model.Id, PredictionStatus.Skipped, work.PreviousAttempts, Elapsed(started), Error: $"{tooOld}; last failure: {error}", Transient: true)
+            : new PairResult(article.Id, model.Id, PredictionStatus.Failed, work.PreviousAttempts, Elapsed(started), Error: error, Transient: true);
+        return (transientRow, failure);
+    }
+
+    /// <summary>The start of an "expired: …" error when the article is older than Predictions:MaxAge; null while it is young enough.</summary>
+    private string? Expired(PendingArticle article)
+    {
+        var maxAge = options.Value.MaxAge;
+        return time.GetUtcNow() - article.PublishedAt > maxAge
+            ? string.Create(CultureInfo.InvariantCulture, $"expired: the article is older than Predictions:MaxAge ({maxAge:c})")
+            : null;
     }
 
     private long Elapsed(long started) => (long)time.GetElapsedTime(started).TotalMilliseconds;
@@ -126,6 +154,9 @@ public sealed partial class PairRunner(
         {
             case PredictionStatus.Ok:
                 Log.ModelOk(logger, row.ModelId, row.ArticleId, row.Direction!, row.Impact!, row.Confidence ?? 0, row.LatencyMs ?? 0, row.Normalised is null ? "" : $" (normalised: {row.Normalised})");
+                break;
+            case PredictionStatus.Failed when row.Transient:
+                Log.ModelFailedTransiently(logger, row.ModelId, row.ArticleId, row.LatencyMs ?? 0, row.Error ?? "");
                 break;
             case PredictionStatus.Failed:
                 Log.ModelFailed(logger, row.ModelId, row.ArticleId, row.LatencyMs ?? 0, row.Attempts, options.Value.MaxAttempts, row.Error ?? "");
@@ -143,6 +174,9 @@ public sealed partial class PairRunner(
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "  {ModelId} on {ArticleId}: failed after {LatencyMs} ms (attempt {Attempt} of {MaxAttempts}): {Reason}")]
         public static partial void ModelFailed(ILogger logger, string modelId, string articleId, long latencyMs, int attempt, int maxAttempts, string reason);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "  {ModelId} on {ArticleId}: failed after {LatencyMs} ms, transiently (not counted against MaxAttempts; retried until the article is older than MaxAge): {Reason}")]
+        public static partial void ModelFailedTransiently(ILogger logger, string modelId, string articleId, long latencyMs, string reason);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "  {ModelId} on {ArticleId}: skipped, {Reason}")]
         public static partial void ModelSkipped(ILogger logger, string modelId, string articleId, string reason);

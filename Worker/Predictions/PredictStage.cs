@@ -6,7 +6,7 @@ namespace KrxSignal.Worker.Predictions;
 
 /// <summary>
 /// The "predict" stage: one batch of pending articles (newest first) plus failed pairs still under
-/// Predictions:MaxAttempts, fanned out across the configured models. Work already recorded is never
+/// Predictions:MaxAttempts or whose last failure was transient, fanned out across the configured models. Work already recorded is never
 /// redone, so a run cut short by a kill is finished by the next one without duplicate rows.
 /// </summary>
 public sealed partial class PredictStage(
@@ -68,9 +68,9 @@ public sealed partial class PredictStage(
                 {
                     needed.Add(new ModelWork(model, 0));
                 }
-                else if (row.Status == PredictionStatus.Failed && row.Attempts < maxAttempts && model.Enabled)
+                else if (row.Retryable(maxAttempts) && model.Enabled)
                 {
-                    needed.Add(new ModelWork(model, row.Attempts));
+                    needed.Add(new ModelWork(model, row.Attempts, row.Transient));
                 }
             }
 
@@ -81,7 +81,7 @@ public sealed partial class PredictStage(
         var retries = await store.RetryableAsync(maxAttempts, enabled.Keys.ToList(), options.Value.BatchSize, cancellationToken);
         foreach (var group in retries.GroupBy(r => r.Article.Id, StringComparer.Ordinal))
         {
-            work.Add(new ArticleWork(group.First().Article, group.Select(r => new ModelWork(enabled[r.ModelId], r.Attempts)).ToList()));
+            work.Add(new ArticleWork(group.First().Article, group.Select(r => new ModelWork(enabled[r.ModelId], r.Attempts, r.Transient)).ToList()));
         }
 
         return work;

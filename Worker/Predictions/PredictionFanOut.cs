@@ -7,7 +7,9 @@ namespace KrxSignal.Worker.Predictions;
 /// <summary>An article and the models it still needs (with the attempts each pair already used).</summary>
 public sealed record ArticleWork(PendingArticle Article, IReadOnlyList<ModelWork> Models);
 
-public sealed record ModelWork(ModelOptions Model, int PreviousAttempts);
+/// <param name="PreviousAttempts">The attempts that counted against Predictions:MaxAttempts so far.</param>
+/// <param name="LastFailureTransient">The pair's row is a transient failure: it expires, rather than being retried, once its article is older than Predictions:MaxAge.</param>
+public sealed record ModelWork(ModelOptions Model, int PreviousAttempts, bool LastFailureTransient = false);
 
 /// <summary>Rows written by one fan-out, by status; pairs deferred by an open circuit (no row) and their models.</summary>
 public sealed record FanOutTotals(int Ok, int Failed, int Skipped, int ArticlesCompleted, int ArticlesCrashed, int Deferred = 0, IReadOnlyList<string>? DeferredModels = null)

@@ -38,13 +38,16 @@ public sealed class PredictionStore(SqliteConnectionFactory connections)
 
         await using var connection = await connections.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<ExistingRow>(new CommandDefinition(
-            "SELECT article_id AS ArticleId, model_id AS ModelId, status AS Status, attempts AS Attempts FROM predictions WHERE article_id IN @articleIds;",
+            "SELECT article_id AS ArticleId, model_id AS ModelId, status AS Status, attempts AS Attempts, transient AS Transient FROM predictions WHERE article_id IN @articleIds;",
             new { articleIds },
             cancellationToken: cancellationToken));
-        return rows.Select(r => new ExistingPrediction(r.ArticleId, r.ModelId, r.Status, (int)r.Attempts)).ToList();
+        return rows.Select(r => new ExistingPrediction(r.ArticleId, r.ModelId, r.Status, (int)r.Attempts, r.Transient != 0)).ToList();
     }
 
-    /// <summary>Failed pairs of articles that are already complete, still under the attempt limit: later runs retry them.</summary>
+    /// <summary>
+    /// Failed pairs of articles that are already complete, whose last failure was transient or which are still under
+    /// the attempt limit: later runs retry them (a transient one expires at Predictions:MaxAge instead, in PairRunner).
+    /// </summary>
     public async Task<IReadOnlyList<RetryablePair>> RetryableAsync(int maxAttempts, IReadOnlyList<string> modelIds, int limit, CancellationToken cancellationToken)
     {
         if (modelIds.Count == 0)
@@ -55,15 +58,15 @@ public sealed class PredictionStore(SqliteConnectionFactory connections)
         await using var connection = await connections.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<RetryRow>(new CommandDefinition(
             $"""
-            SELECT {ArticleColumns}, p.model_id AS ModelId, p.attempts AS Attempts
+            SELECT {ArticleColumns}, p.model_id AS ModelId, p.attempts AS Attempts, p.transient AS Transient
             FROM predictions p JOIN news_articles a ON a.id = p.article_id
-            WHERE p.status = 'failed' AND p.attempts < @maxAttempts AND p.model_id IN @modelIds AND a.predicted_at IS NOT NULL
+            WHERE p.status = 'failed' AND (p.transient = 1 OR p.attempts < @maxAttempts) AND p.model_id IN @modelIds AND a.predicted_at IS NOT NULL
             ORDER BY a.published_at DESC, a.id
             LIMIT @limit;
             """,
             new { maxAttempts, modelIds, limit },
             cancellationToken: cancellationToken));
-        return rows.Select(r => new RetryablePair(r.ToArticle(), r.ModelId, (int)r.Attempts)).ToList();
+        return rows.Select(r => new RetryablePair(r.ToArticle(), r.ModelId, (int)r.Attempts, r.Transient != 0)).ToList();
     }
 
     /// <summary>
@@ -77,18 +80,19 @@ public sealed class PredictionStore(SqliteConnectionFactory connections)
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO predictions (article_id, model_id, status, direction, impact, confidence, reasoning, latency_ms, tokens_in, tokens_out, cost, error, attempts, normalised, created_at, updated_at)
-            VALUES (@ArticleId, @ModelId, @Status, @Direction, @Impact, @Confidence, @Reasoning, @LatencyMs, @TokensIn, @TokensOut, @Cost, @Error, @Attempts, @Normalised, @Now, @Now)
+            INSERT INTO predictions (article_id, model_id, status, direction, impact, confidence, reasoning, latency_ms, tokens_in, tokens_out, cost, error, attempts, normalised, transient, created_at, updated_at)
+            VALUES (@ArticleId, @ModelId, @Status, @Direction, @Impact, @Confidence, @Reasoning, @LatencyMs, @TokensIn, @TokensOut, @Cost, @Error, @Attempts, @Normalised, @Transient, @Now, @Now)
             ON CONFLICT (article_id, model_id) DO UPDATE SET
                 status = excluded.status, direction = excluded.direction, impact = excluded.impact, confidence = excluded.confidence,
                 reasoning = excluded.reasoning, latency_ms = excluded.latency_ms, tokens_in = excluded.tokens_in, tokens_out = excluded.tokens_out,
-                cost = excluded.cost, error = excluded.error, attempts = excluded.attempts, normalised = excluded.normalised, updated_at = excluded.updated_at
+                cost = excluded.cost, error = excluded.error, attempts = excluded.attempts, normalised = excluded.normalised,
+                transient = excluded.transient, updated_at = excluded.updated_at
             WHERE predictions.status <> 'ok';
             """,
             new
             {
                 row.ArticleId, row.ModelId, row.Status, row.Direction, row.Impact, row.Confidence, row.Reasoning, row.LatencyMs, row.TokensIn, row.TokensOut,
-                row.Cost, row.Error, row.Attempts, row.Normalised, Now = now,
+                row.Cost, row.Error, row.Attempts, row.Normalised, Transient = row.Transient ? 1 : 0, Now = now,
             },
             transaction,
             cancellationToken: cancellationToken));
@@ -180,6 +184,8 @@ public sealed class PredictionStore(SqliteConnectionFactory connections)
         public string ModelId { get; init; } = "";
 
         public long Attempts { get; init; }
+
+        public long Transient { get; init; }
     }
 
     private sealed record ExistingRow
@@ -191,6 +197,8 @@ public sealed class PredictionStore(SqliteConnectionFactory connections)
         public string Status { get; init; } = "";
 
         public long Attempts { get; init; }
+
+        public long Transient { get; init; }
     }
 
     private sealed record UsageTotalsRow

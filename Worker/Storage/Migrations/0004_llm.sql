@@ -12,3 +12,8 @@ CREATE TABLE model_settings (
 
 -- NULL: the answer was read as sent. Otherwise what the tolerant reader changed ("fence; label positive→up").
 ALTER TABLE predictions ADD COLUMN normalised TEXT NULL;
+
+-- 1 when the row's last failure was transient (HTTP 5xx or 429, a timeout, a refused connection): such a failure
+-- does not count against Predictions:MaxAttempts, and the pair is retried until its article is older than
+-- Predictions:MaxAge. 0 for every other row.
+ALTER TABLE predictions ADD COLUMN transient INTEGER NOT NULL DEFAULT 0 CHECK (transient IN (0, 1));
