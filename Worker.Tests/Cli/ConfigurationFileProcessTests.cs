@@ -5,8 +5,9 @@ namespace KrxSignal.Worker.Tests.Cli;
 /// <summary>
 /// A broken or unreadable configuration file, for every command: exit 78 and one line naming the file, the line and
 /// the problem. The JSON cases use an environment's own appsettings.{Environment}.json, which the host reads too.
+/// Every test breaks a file in its install folder, so each has a private copy of the install.
 /// </summary>
-public sealed class ConfigurationFileProcessTests(InstalledWorker install) : IClassFixture<InstalledWorker>, IDisposable
+public sealed class ConfigurationFileProcessTests : IDisposable
 {
     private const string EnvironmentName = "Broken";
 
@@ -15,22 +16,18 @@ public sealed class ConfigurationFileProcessTests(InstalledWorker install) : ICl
         "run", "doctor", "status", "schedule --from 2026-11-19 --to 2026-11-20", "poll-once", "replay SAMPLE", "export-recording --day 2026-11-20",
     ];
 
+    private readonly WorkerInstall _install = WorkerInstall.Private();
     private readonly TempFolder _state = new();
-    private string BrokenSettings => install.File($"appsettings.{EnvironmentName}.json");
 
-    private string NLogConfig => install.File("nlog.config");
+    private string BrokenSettings => _install.File($"appsettings.{EnvironmentName}.json");
+
+    private string NLogConfig => _install.File("nlog.config");
 
     public static TheoryData<string> EveryCommand() => new(Commands);
 
     public void Dispose()
     {
-        if (Directory.Exists(BrokenSettings))
-        {
-            Directory.Delete(BrokenSettings);
-        }
-
-        File.Delete(BrokenSettings);
-        File.Copy(Path.Combine(WorkerProcess.OutputDirectory, "nlog.config"), NLogConfig, overwrite: true);
+        _install.Dispose();
         _state.Dispose();
     }
 
@@ -101,13 +98,13 @@ public sealed class ConfigurationFileProcessTests(InstalledWorker install) : ICl
         OneLine(stderr).Should().Be($"Configuration error: {BrokenSettings}: is a folder, not a file");
     }
 
-    [Fact]
+    [LinuxFact("sends SIGTERM")]
     public async Task DoctorAndRun_MisspeltKeyAndSecretInAFile_WarnNamingTheKeysNeverTheValue()
     {
         await File.WriteAllTextAsync(BrokenSettings, """{"StockApi":{"BaseUlr":"http://127.0.0.1:9","ApiKey":"sk-WRITTEN-IN-A-FILE"}}""");
 
         var doctor = await RunAsync("doctor");
-        await using var worker = WorkerProcess.Start(install.Path, ["run"], Environment());
+        await using var worker = WorkerProcess.Start(_install.Path, ["run"], Environment());
         await worker.WaitForOutputAsync("StockApi:ApiKey is set in", TimeSpan.FromSeconds(30));
         worker.Terminate();
         await worker.WaitForExitAsync(TimeSpan.FromSeconds(10));
@@ -127,7 +124,7 @@ public sealed class ConfigurationFileProcessTests(InstalledWorker install) : ICl
     }
 
     private Task<(int ExitCode, string StandardOutput, string StandardError)> RunAsync(string command) =>
-        WorkerProcess.RunAsync(install.Path, command.Replace("SAMPLE", Repository.SampleDay, StringComparison.Ordinal).Split(' '), Environment());
+        WorkerProcess.RunAsync(_install.Path, command.Replace("SAMPLE", Repository.SampleDay, StringComparison.Ordinal).Split(' '), Environment());
 
     private Dictionary<string, string?> Environment() => new()
     {

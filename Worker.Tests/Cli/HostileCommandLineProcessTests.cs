@@ -10,8 +10,9 @@ namespace KrxSignal.Worker.Tests.Cli;
 /// stack trace. <c>{passwd}</c> is a copy of /etc/passwd (a text file that is not a database; a copy, so nothing can
 /// touch the real one), <c>{dir}</c> a folder, <c>{state}</c> the test's own folder.
 /// </summary>
-public sealed class HostileCommandLineProcessTests(InstalledWorker install) : IClassFixture<InstalledWorker>, IDisposable
+public sealed class HostileCommandLineProcessTests : IDisposable
 {
+    private readonly WorkerInstall _install = WorkerInstall.Shared;
     private readonly TempFolder _state = new();
 
     public void Dispose() => _state.Dispose();
@@ -40,7 +41,7 @@ public sealed class HostileCommandLineProcessTests(InstalledWorker install) : IC
         { "status --heartbeat {dir}", "{state}/worker.db", 2 },
     };
 
-    [Theory]
+    [LinuxTheory("copies /etc/passwd, reads /dev/null and /proc")]
     [MemberData(nameof(CommandLines))]
     public async Task Command_HostileArgumentsOrFiles_EndsInASentenceAndADocumentedCode(string commandLine, string database, int expected)
     {
@@ -58,7 +59,7 @@ public sealed class HostileCommandLineProcessTests(InstalledWorker install) : IC
             .Replace("{state}", _state.Path, StringComparison.Ordinal)
             .Replace("{sample}", Repository.SampleDay, StringComparison.Ordinal);
 
-        var (exitCode, stdout, stderr) = await WorkerProcess.RunAsync(install.Path, Expand(commandLine).Split(' '), new Dictionary<string, string?>
+        var (exitCode, stdout, stderr) = await WorkerProcess.RunAsync(_install.Path, Expand(commandLine).Split(' '), new Dictionary<string, string?>
         {
             ["StockApi__BaseUrl"] = "http://127.0.0.1:9",
             ["Storage__DatabasePath"] = Expand(database),
@@ -76,7 +77,7 @@ public sealed class HostileCommandLineProcessTests(InstalledWorker install) : IC
     [Fact]
     public async Task Schedule_MonthOfAYearTheCalendarLacks_WarnsNamingTheYearAndExitsOne()
     {
-        var (exitCode, stdout, stderr) = await WorkerProcess.RunAsync(install.Path, ["schedule", "--from", "2028-01-01", "--to", "2028-01-31"]);
+        var (exitCode, stdout, stderr) = await WorkerProcess.RunAsync(_install.Path, ["schedule", "--from", "2028-01-01", "--to", "2028-01-31"]);
 
         exitCode.Should().Be(1, stderr);
         stderr.Should().StartWith("Warning: ").And.Contain("has no calendar for 2028");
@@ -86,16 +87,16 @@ public sealed class HostileCommandLineProcessTests(InstalledWorker install) : IC
     [Fact]
     public async Task Schedule_YearsTheCalendarCovers_ExitsZeroWithoutWarning()
     {
-        var (exitCode, _, stderr) = await WorkerProcess.RunAsync(install.Path, ["schedule", "--from", "2026-12-01", "--to", "2027-01-31"]);
+        var (exitCode, _, stderr) = await WorkerProcess.RunAsync(_install.Path, ["schedule", "--from", "2026-12-01", "--to", "2027-01-31"]);
 
         exitCode.Should().Be(0, stderr);
         stderr.Should().BeEmpty();
     }
 
-    [Fact]
+    [LinuxFact("sends SIGTERM")]
     public async Task Replay_SigtermMidDay_Exits143WithASentence()
     {
-        await using var worker = WorkerProcess.Start(install.Path, ["replay", Repository.SampleDay, "--db", _state.File("replay.db")]);
+        await using var worker = WorkerProcess.Start(_install.Path, ["replay", Repository.SampleDay, "--db", _state.File("replay.db")]);
         await worker.WaitForOutputAsync("replay: 10%", TimeSpan.FromSeconds(60));
 
         worker.Terminate();

@@ -5,9 +5,10 @@ using KrxSignal.Worker.Tests.Support;
 namespace KrxSignal.Worker.Tests.Hosting;
 
 /// <summary>What reaches the log, from the real binary: only the daemon writes its files, in one format, one line per record.</summary>
-public sealed class LogProcessTests(InstalledWorker install) : IClassFixture<InstalledWorker>, IDisposable
+public sealed class LogProcessTests : IDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    private readonly WorkerInstall _shared = WorkerInstall.Shared;
     private readonly TempFolder _state = new();
 
     public void Dispose() => _state.Dispose();
@@ -15,6 +16,7 @@ public sealed class LogProcessTests(InstalledWorker install) : IClassFixture<Ins
     [Fact]
     public async Task OneShotCommands_ReplayScheduleDoctorExport_LeaveTheDaemonsLogsUntouched()
     {
+        using var install = WorkerInstall.Private(); // the test checks what lands in the install's default log folder
         var logs = _state.File("logs");
         Directory.CreateDirectory(logs);
         const string daemonLine = "2026-11-20T09:00:00.000+09:00 INFO  [1] KrxSignal.Worker.Hosting.StartupReport: the daemon's own line\n";
@@ -38,11 +40,11 @@ public sealed class LogProcessTests(InstalledWorker install) : IClassFixture<Ins
         Directory.Exists(install.File("logs")).Should().BeFalse("nothing is written to the default log folder either");
     }
 
-    [Fact]
+    [LinuxFact("sends SIGTERM")]
     public async Task Run_Daemon_EveryLogFileRecordStartsWithIso8601AndItsOffset()
     {
         var logs = _state.File("logs");
-        await using (var worker = WorkerProcess.Start(install.Path, ["run"], Environment(logs)))
+        await using (var worker = WorkerProcess.Start(_shared.Path, ["run"], Environment(logs)))
         {
             await worker.WaitForOutputAsync("Polling is off", StartTimeout);
             worker.Terminate();
@@ -60,12 +62,12 @@ public sealed class LogProcessTests(InstalledWorker install) : IClassFixture<Ins
         }
     }
 
-    [Fact]
+    [LinuxFact("sends SIGTERM")]
     public async Task Run_UnderSystemdJournal_ConsoleLinesCarryTheirSyslogPriority()
     {
         var environment = Environment(_state.File("logs"));
         environment["JOURNAL_STREAM"] = "8:41234";
-        await using var worker = WorkerProcess.Start(install.Path, ["run"], environment);
+        await using var worker = WorkerProcess.Start(_shared.Path, ["run"], environment);
         await worker.WaitForOutputAsync("Polling is off", StartTimeout);
         worker.Terminate();
         await worker.WaitForExitAsync(TimeSpan.FromSeconds(10));

@@ -11,7 +11,7 @@ public sealed class FirstStartProcessTests : IDisposable
 
     public void Dispose() => _s.Dispose();
 
-    [Fact]
+    [LinuxFact("sends SIGTERM")]
     public async Task Run_ThreeFirstStartsAtOnceOnANewDatabase_AllStartAndExitZeroWithOneSchema()
     {
         var workers = new List<WorkerProcess>();

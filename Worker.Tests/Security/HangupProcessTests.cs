@@ -1,4 +1,5 @@
 using KrxSignal.Worker.Tests.Reliability;
+using KrxSignal.Worker.Tests.Support;
 
 namespace KrxSignal.Worker.Tests.Security;
 
@@ -9,7 +10,7 @@ public sealed class HangupProcessTests : IDisposable
 
     public void Dispose() => _s.Dispose();
 
-    [Fact]
+    [LinuxFact("sends SIGHUP and SIGTERM")]
     public async Task Run_Sighup_KeepsRunningReloadsCalendarAndLogConfiguration()
     {
         var calendar = _s.State.File("holidays.json");

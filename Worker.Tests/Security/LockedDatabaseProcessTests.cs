@@ -19,7 +19,7 @@ public sealed class LockedDatabaseProcessTests : IDisposable
 
     public void Dispose() => _s.Dispose();
 
-    [Fact]
+    [LinuxFact("sends SIGTERM")]
     public async Task Run_DatabaseLockedByAnotherProcessOverAMinute_DegradedNamingTheDatabaseThenHealthyAgain()
     {
         var environment = _s.Environment();

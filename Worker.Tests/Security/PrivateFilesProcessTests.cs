@@ -1,4 +1,5 @@
 using KrxSignal.Worker.Tests.Reliability;
+using KrxSignal.Worker.Tests.Support;
 
 namespace KrxSignal.Worker.Tests.Security;
 
@@ -13,7 +14,7 @@ public sealed class PrivateFilesProcessTests : IDisposable
 
     public void Dispose() => _s.Dispose();
 
-    [Fact]
+    [LinuxFact("starts the Worker under umask 022 through /bin/sh, reads Unix file modes, sends SIGTERM")]
     public async Task Run_UnderUmask022_DatabaseWalShmHeartbeatAndLogNotReadableByOthers()
     {
         var environment = _s.Environment();
