@@ -9,60 +9,50 @@ using Microsoft.Extensions.Logging.Testing;
 
 namespace KrxSignal.Worker.Tests.Notify;
 
-public sealed class ChannelDeliveryTests : IAsyncLifetime
+public sealed class ChannelDeliveryTests : OutboxScenarioTest
 {
-    private OutboxScenario _s = null!;
-
-    public async Task InitializeAsync() => _s = await OutboxScenario.CreateAsync();
-
-    public Task DisposeAsync()
-    {
-        _s.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task RunAsync_WebhookOkTelegramDown_RetriesOnlyTelegram()
     {
-        _s.Answer(OutboxScenario.WebhookPath, 200);
-        _s.Answer(OutboxScenario.TelegramPath, 500, """{"ok":false,"error_code":500,"description":"Internal"}""");
-        await _s.Db.AddPredictedArticleAsync("005930", _s.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
-        using var services = _s.Db.BuildServices(_s.Clock, _s.Settings(telegram: true));
+        S.Answer(OutboxScenario.WebhookPath, 200);
+        S.Answer(OutboxScenario.TelegramPath, 500, """{"ok":false,"error_code":500,"description":"Internal"}""");
+        await S.Db.AddPredictedArticleAsync("005930", S.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
+        using var services = S.Db.BuildServices(S.Clock, S.Settings(telegram: true));
 
         await OutboxScenario.RunAsync(services);
-        _s.Clock.Advance(TimeSpan.FromMinutes(1));
+        S.Clock.Advance(TimeSpan.FromMinutes(1));
         await OutboxScenario.RunAsync(services);
 
-        _s.Requests(OutboxScenario.WebhookPath).Should().ContainSingle();
-        _s.Requests(OutboxScenario.TelegramPath).Should().HaveCount(2);
-        var signal = (await _s.Db.QueryAsync<(string Status, string? NotifiedAt, long Attempts, string LastError)>(
+        S.Requests(OutboxScenario.WebhookPath).Should().ContainSingle();
+        S.Requests(OutboxScenario.TelegramPath).Should().HaveCount(2);
+        var signal = (await S.Db.QueryAsync<(string Status, string? NotifiedAt, long Attempts, string LastError)>(
             "SELECT status, notified_at, attempts, last_error FROM signals")).Single();
         signal.Status.Should().Be("pending", "Telegram still owes it");
         signal.NotifiedAt.Should().NotBeNull("the webhook delivered it");
         signal.Attempts.Should().Be(3);
         signal.LastError.Should().Be("telegram: HTTP 500 Internal Server Error: Internal");
 
-        _s.Server.ResetMappings();
-        _s.Answer(OutboxScenario.TelegramPath, 200, """{"ok":true,"result":{}}""");
-        _s.Clock.Advance(TimeSpan.FromMinutes(5));
+        S.Server.ResetMappings();
+        S.Answer(OutboxScenario.TelegramPath, 200, """{"ok":true,"result":{}}""");
+        S.Clock.Advance(TimeSpan.FromMinutes(5));
         await OutboxScenario.RunAsync(services);
 
-        _s.Requests(OutboxScenario.WebhookPath).Should().ContainSingle();
-        (await _s.Db.ScalarAsync<string>("SELECT status FROM signals")).Should().Be("sent");
-        var telegram = _s.Requests(OutboxScenario.TelegramPath)[^1].RequestMessage!;
+        S.Requests(OutboxScenario.WebhookPath).Should().ContainSingle();
+        (await S.Db.ScalarAsync<string>("SELECT status FROM signals")).Should().Be("sent");
+        var telegram = S.Requests(OutboxScenario.TelegramPath)[^1].RequestMessage!;
         telegram.Body.Should().Contain("\"chat_id\":\"42\"").And.Contain("BUY 005930");
     }
 
     [Fact]
     public async Task RunAsync_Telegram429_WaitsRetryAfterAndKeepsTokenOutOfErrors()
     {
-        _s.Answer(OutboxScenario.TelegramPath, 429, """{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 120","parameters":{"retry_after":120}}""");
-        await _s.Db.AddPredictedArticleAsync("005930", _s.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
-        using var services = _s.Db.BuildServices(_s.Clock, _s.Settings(webhook: false, telegram: true));
+        S.Answer(OutboxScenario.TelegramPath, 429, """{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 120","parameters":{"retry_after":120}}""");
+        await S.Db.AddPredictedArticleAsync("005930", S.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
+        using var services = S.Db.BuildServices(S.Clock, S.Settings(webhook: false, telegram: true));
 
         await OutboxScenario.RunAsync(services);
 
-        var delivery = (await _s.Db.QueryAsync<(string NextAttemptAt, string LastError)>(
+        var delivery = (await S.Db.QueryAsync<(string NextAttemptAt, string LastError)>(
             "SELECT next_attempt_at, last_error FROM deliveries WHERE channel = 'telegram'")).Single();
         delivery.NextAttemptAt.Should().Be("2026-11-19T01:02:00.000Z", "retry_after 120 s is longer than the 30 s backoff");
         delivery.LastError.Should().NotContain(OutboxScenario.BotToken);
@@ -71,20 +61,20 @@ public sealed class ChannelDeliveryTests : IAsyncLifetime
     [Fact]
     public async Task RunAsync_MaxAttemptsReached_FailedWithErrorLogAndDegradedHeartbeat()
     {
-        _s.Answer(OutboxScenario.WebhookPath, 503);
-        await _s.Db.AddPredictedArticleAsync("005930", _s.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
-        var settings = _s.Settings();
+        S.Answer(OutboxScenario.WebhookPath, 503);
+        await S.Db.AddPredictedArticleAsync("005930", S.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
+        var settings = S.Settings();
         settings["Notify:MaxAttempts"] = "3";
         var logs = new FakeLogCollector();
-        using var services = _s.Db.BuildServices(_s.Clock, settings, s => s.AddLogging(b => b.AddProvider(new FakeLoggerProvider(logs))));
+        using var services = S.Db.BuildServices(S.Clock, settings, s => s.AddLogging(b => b.AddProvider(new FakeLoggerProvider(logs))));
 
         for (var i = 0; i < 3; i++)
         {
             await OutboxScenario.RunAsync(services, deliverNow: true);
         }
 
-        (await _s.Db.ScalarAsync<string>("SELECT status FROM signals")).Should().Be("failed");
-        (await _s.Db.ScalarAsync<string>("SELECT status FROM notifications")).Should().Be("failed");
+        (await S.Db.ScalarAsync<string>("SELECT status FROM signals")).Should().Be("failed");
+        (await S.Db.ScalarAsync<string>("SELECT status FROM notifications")).Should().Be("failed");
         logs.GetSnapshot().Should().ContainSingle(r => r.Level == LogLevel.Error)
             .Which.Message.Should().Contain("FAILED on webhook after 3 attempts").And.Contain("HTTP 503");
 
@@ -96,17 +86,17 @@ public sealed class ChannelDeliveryTests : IAsyncLifetime
 
         draft.Notifications.Should().Be((0, (double?)null, 1));
         draft.Status.Should().Be(HealthStatus.Degraded);
-        _s.Requests(OutboxScenario.WebhookPath).Should().HaveCount(3);
+        S.Requests(OutboxScenario.WebhookPath).Should().HaveCount(3);
     }
 
     [Fact]
     public async Task ContributeAsync_PendingMessages_CountAndOldestAge()
     {
-        _s.Answer(OutboxScenario.WebhookPath, 500);
-        await _s.Db.AddPredictedArticleAsync("005930", _s.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
-        using var services = _s.Db.BuildServices(_s.Clock, _s.Settings());
+        S.Answer(OutboxScenario.WebhookPath, 500);
+        await S.Db.AddPredictedArticleAsync("005930", S.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
+        using var services = S.Db.BuildServices(S.Clock, S.Settings());
         await OutboxScenario.RunAsync(services);
-        _s.Clock.Advance(TimeSpan.FromSeconds(90));
+        S.Clock.Advance(TimeSpan.FromSeconds(90));
 
         var draft = new HeartbeatDraft();
         await services.GetServices<IHeartbeatContributor>().OfType<NotificationsHealth>().Single().ContributeAsync(draft, CancellationToken.None);
@@ -118,19 +108,19 @@ public sealed class ChannelDeliveryTests : IAsyncLifetime
     [Fact]
     public async Task RunAsync_NoChannelConfigured_MessagesSkippedAndSaidOnce()
     {
-        await _s.Db.AddPredictedArticleAsync("005930", _s.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
+        await S.Db.AddPredictedArticleAsync("005930", S.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
         var logs = new FakeLogCollector();
-        using var services = _s.Db.BuildServices(_s.Clock, _s.Settings(webhook: false, predictions: true), s => s.AddLogging(b => b.AddProvider(new FakeLoggerProvider(logs))));
+        using var services = S.Db.BuildServices(S.Clock, S.Settings(webhook: false, predictions: true), s => s.AddLogging(b => b.AddProvider(new FakeLoggerProvider(logs))));
 
         var result = await OutboxScenario.RunAsync(services);
-        await _s.Db.AddPredictedArticleAsync("000660", _s.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
+        await S.Db.AddPredictedArticleAsync("000660", S.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
         await OutboxScenario.RunAsync(services);
 
         result.Outcome.Should().Be(StageOutcome.Ok);
-        (await _s.Db.ScalarAsync<long>("SELECT COUNT(*) FROM notifications WHERE status = 'skipped'")).Should().Be(4);
-        (await _s.Db.ScalarAsync<string>("SELECT last_error FROM signals LIMIT 1")).Should().Be("not sent: no notification channel configured");
+        (await S.Db.ScalarAsync<long>("SELECT COUNT(*) FROM notifications WHERE status = 'skipped'")).Should().Be(4);
+        (await S.Db.ScalarAsync<string>("SELECT last_error FROM signals LIMIT 1")).Should().Be("not sent: no notification channel configured");
         logs.GetSnapshot().Count(r => r.Message.StartsWith("No notification channel is configured", StringComparison.Ordinal)).Should().Be(1);
-        _s.Server.LogEntries.Should().BeEmpty();
+        S.Server.LogEntries.Should().BeEmpty();
     }
 
     [Fact]

@@ -10,38 +10,28 @@ using Microsoft.Extensions.Options;
 
 namespace KrxSignal.Worker.Tests.Notify;
 
-public sealed class ExpiryAndIsolationTests : IAsyncLifetime
+public sealed class ExpiryAndIsolationTests : OutboxScenarioTest
 {
-    private OutboxScenario _s = null!;
-
-    public async Task InitializeAsync() => _s = await OutboxScenario.CreateAsync();
-
-    public Task DisposeAsync()
-    {
-        _s.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task RunAsync_UndeliveredPastPostMarketEnd_ExpiredNotSentLateAndCounted()
     {
-        _s.Answer(OutboxScenario.WebhookPath, 503);
-        await _s.Db.AddPredictedArticleAsync("005930", _s.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
-        using var services = _s.Db.BuildServices(_s.Clock, _s.Settings());
+        S.Answer(OutboxScenario.WebhookPath, 503);
+        await S.Db.AddPredictedArticleAsync("005930", S.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
+        using var services = S.Db.BuildServices(S.Clock, S.Settings());
         await OutboxScenario.RunAsync(services);
-        var expiresAt = await _s.Db.ScalarAsync<string>("SELECT expires_at FROM notifications");
+        var expiresAt = await S.Db.ScalarAsync<string>("SELECT expires_at FROM notifications");
 
         // 10:00 KST → 20:01 KST: the receiver came back too late for this day's signal.
-        _s.Clock.Advance(TimeSpan.FromHours(10) + TimeSpan.FromMinutes(1));
-        _s.Server.ResetMappings();
-        _s.Answer(OutboxScenario.WebhookPath, 200);
-        var before = _s.Requests(OutboxScenario.WebhookPath).Count;
+        S.Clock.Advance(TimeSpan.FromHours(10) + TimeSpan.FromMinutes(1));
+        S.Server.ResetMappings();
+        S.Answer(OutboxScenario.WebhookPath, 200);
+        var before = S.Requests(OutboxScenario.WebhookPath).Count;
         await OutboxScenario.RunAsync(services, deliverNow: true);
 
         expiresAt.Should().Be("2026-11-19T11:00:00.000Z", "20:00 KST on the signal's trading day");
-        _s.Requests(OutboxScenario.WebhookPath).Should().HaveCount(before, "an expired message is not sent late as if fresh");
-        (await _s.Db.ScalarAsync<string>("SELECT status FROM notifications")).Should().Be("expired");
-        var signal = (await _s.Db.QueryAsync<(string Status, string LastError)>("SELECT status, last_error FROM signals")).Single();
+        S.Requests(OutboxScenario.WebhookPath).Should().HaveCount(before, "an expired message is not sent late as if fresh");
+        (await S.Db.ScalarAsync<string>("SELECT status FROM notifications")).Should().Be("expired");
+        var signal = (await S.Db.QueryAsync<(string Status, string LastError)>("SELECT status, last_error FROM signals")).Single();
         signal.Status.Should().Be("failed");
         signal.LastError.Should().Be("webhook: expired: not delivered by 2026-11-19T11:00:00.000Z");
         var draft = new HeartbeatDraft();
@@ -75,27 +65,27 @@ public sealed class ExpiryAndIsolationTests : IAsyncLifetime
     public async Task DeliverAsync_ReceiverHangs_PipelineStagesKeepTheirMinuteAndRunEndsAtItsLimit()
     {
         using var hanging = new HangingReceiver();
-        await _s.Db.AddPredictedArticleAsync("005930", _s.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
-        var settings = _s.Settings();
+        await S.Db.AddPredictedArticleAsync("005930", S.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
+        var settings = S.Settings();
         settings["Notify:Webhook:Url"] = hanging.Url;
-        using var services = _s.Db.BuildServices(_s.Clock, settings);
+        using var services = S.Db.BuildServices(S.Clock, settings);
         await QueueAsync(services);
 
         var delivery = OutboxScenario.DeliverAsync(services);
         await hanging.Connected.Task.WaitAsync(TimeSpan.FromSeconds(30), TimeProvider.System);
 
         // The next minute's signal and notify stages run to the end while the delivery run is stuck on its receiver.
-        await _s.Db.AddPredictedArticleAsync("000660", _s.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
+        await S.Db.AddPredictedArticleAsync("000660", S.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
         var queued = await QueueAsync(services).WaitAsync(TimeSpan.FromSeconds(30), TimeProvider.System);
         delivery.IsCompleted.Should().BeFalse("the receiver still has not answered");
         queued.Items.Should().Be(1);
-        (await _s.Db.ScalarAsync<long>("SELECT COUNT(*) FROM signals")).Should().Be(2);
+        (await S.Db.ScalarAsync<long>("SELECT COUNT(*) FROM signals")).Should().Be(2);
 
-        _s.Clock.Advance(new NotifyOptions().RunTimeout);
+        S.Clock.Advance(new NotifyOptions().RunTimeout);
         var result = await delivery.WaitAsync(TimeSpan.FromSeconds(30), TimeProvider.System);
 
         result.Outcome.Should().Be(StageOutcome.Failed);
-        var attempt = (await _s.Db.QueryAsync<(string Status, long Attempts, string? LeaseOwner)>(
+        var attempt = (await S.Db.QueryAsync<(string Status, long Attempts, string? LeaseOwner)>(
             "SELECT status, attempts, lease_owner FROM deliveries ORDER BY notification_id LIMIT 1")).Single();
         attempt.Should().Be(("pending", 1L, (string?)null), "a timed-out attempt is a failed attempt, and its claim is released");
     }
@@ -104,10 +94,10 @@ public sealed class ExpiryAndIsolationTests : IAsyncLifetime
     public async Task DeliverAsync_ShutdownWhileSending_ClaimHandedBackNoAttemptCounted()
     {
         using var hanging = new HangingReceiver();
-        await _s.Db.AddPredictedArticleAsync("005930", _s.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
-        var settings = _s.Settings();
+        await S.Db.AddPredictedArticleAsync("005930", S.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
+        var settings = S.Settings();
         settings["Notify:Webhook:Url"] = hanging.Url;
-        using var services = _s.Db.BuildServices(_s.Clock, settings);
+        using var services = S.Db.BuildServices(S.Clock, settings);
         await QueueAsync(services);
         using var shutdown = new CancellationTokenSource();
 
@@ -117,7 +107,7 @@ public sealed class ExpiryAndIsolationTests : IAsyncLifetime
         var stopped = async () => await delivery.WaitAsync(TimeSpan.FromSeconds(30), TimeProvider.System);
 
         await stopped.Should().ThrowAsync<OperationCanceledException>();
-        var row = (await _s.Db.QueryAsync<(string Status, long Attempts, string? LeaseOwner, string LastError)>(
+        var row = (await S.Db.QueryAsync<(string Status, long Attempts, string? LeaseOwner, string LastError)>(
             "SELECT status, attempts, lease_owner, last_error FROM deliveries")).Single();
         row.Should().Be(("pending", 0L, (string?)null, "interrupted by shutdown"), "the next process takes it at once instead of waiting out the lease");
     }

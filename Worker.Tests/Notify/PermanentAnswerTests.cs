@@ -14,99 +14,90 @@ using WireMock.ResponseBuilders;
 namespace KrxSignal.Worker.Tests.Notify;
 
 /// <summary>Receivers that answer what real ones do: 410, 401, 400 for one message, a redirect.</summary>
-public sealed class PermanentAnswerTests : IAsyncLifetime, IDisposable
+public sealed class PermanentAnswerTests : OutboxScenarioTest, IDisposable
 {
     private static readonly string[] Tickers = ["005930", "000660", "035420"];
 
-    private OutboxScenario _s = null!;
     private readonly TempFolder _logs = new();
-
-    public async Task InitializeAsync() => _s = await OutboxScenario.CreateAsync();
-
-    public Task DisposeAsync()
-    {
-        _s.Dispose();
-        return Task.CompletedTask;
-    }
 
     public void Dispose() => _logs.Dispose();
 
     [Fact]
     public async Task RunAsync_Webhook410_ChannelDisabledNoFurtherAttemptsResumableNothingLost()
     {
-        _s.Answer(OutboxScenario.WebhookPath, 410, "gone");
+        S.Answer(OutboxScenario.WebhookPath, 410, "gone");
         await AddSignalsAsync();
-        using var services = _s.Db.BuildServices(_s.Clock, _s.Settings());
+        using var services = S.Db.BuildServices(S.Clock, S.Settings());
 
         var first = await OutboxScenario.RunAsync(services);
         for (var i = 0; i < 5; i++)
         {
-            _s.Clock.Advance(TimeSpan.FromMinutes(10));
+            S.Clock.Advance(TimeSpan.FromMinutes(10));
             await OutboxScenario.RunAsync(services, deliverNow: true);
         }
 
         first.Outcome.Should().Be(StageOutcome.Failed);
-        _s.Requests(OutboxScenario.WebhookPath).Should().ContainSingle("a 410 is not retried: the channel is disabled");
-        (await _s.Db.ScalarAsync<long>("SELECT COUNT(*) FROM deliveries WHERE status = 'pending' AND attempts = 0")).Should().Be(3, "every message waits, none used up an attempt");
-        (await _s.Db.ScalarAsync<string>("SELECT state FROM notify_channels WHERE channel = 'webhook'")).Should().Be("disabled");
+        S.Requests(OutboxScenario.WebhookPath).Should().ContainSingle("a 410 is not retried: the channel is disabled");
+        (await S.Db.ScalarAsync<long>("SELECT COUNT(*) FROM deliveries WHERE status = 'pending' AND attempts = 0")).Should().Be(3, "every message waits, none used up an attempt");
+        (await S.Db.ScalarAsync<string>("SELECT state FROM notify_channels WHERE channel = 'webhook'")).Should().Be("disabled");
         var draft = await HeartbeatAsync(services);
         draft.Status.Should().Be(HealthStatus.Degraded);
         draft.Reasons.Should().Contain(r => r.Contains("webhook disabled", StringComparison.Ordinal) && r.Contains("notify resume webhook", StringComparison.Ordinal));
 
         var exitCode = await WorkerCommandLine.InvokeAsync(["notify", "resume", "webhook"], CliSettings());
-        _s.Server.ResetMappings();
-        _s.Answer(OutboxScenario.WebhookPath, 200);
+        S.Server.ResetMappings();
+        S.Answer(OutboxScenario.WebhookPath, 200);
         var resumed = await OutboxScenario.RunAsync(services);
 
         exitCode.Should().Be(0);
         resumed.Items.Should().Be(3, "after `notify resume` the waiting messages go out");
-        (await _s.Db.ScalarAsync<long>("SELECT COUNT(*) FROM signals WHERE status = 'sent'")).Should().Be(3);
-        (await _s.Db.ScalarAsync<long>("SELECT COUNT(*) FROM notify_channels")).Should().Be(0);
+        (await S.Db.ScalarAsync<long>("SELECT COUNT(*) FROM signals WHERE status = 'sent'")).Should().Be(3);
+        (await S.Db.ScalarAsync<long>("SELECT COUNT(*) FROM notify_channels")).Should().Be(0);
     }
 
     [Fact]
     public async Task RunAsync_DisabledBy410ThenUrlChanged_ChannelEnabledAgain()
     {
-        _s.Answer(OutboxScenario.WebhookPath, 410);
-        _s.Answer("/hooks/moved", 200);
+        S.Answer(OutboxScenario.WebhookPath, 410);
+        S.Answer("/hooks/moved", 200);
         await AddSignalsAsync();
-        using (var before = _s.Db.BuildServices(_s.Clock, _s.Settings()))
+        using (var before = S.Db.BuildServices(S.Clock, S.Settings()))
         {
             await OutboxScenario.RunAsync(before);
         }
 
-        var settings = _s.Settings();
-        settings["Notify:Webhook:Url"] = _s.Server.Url + "/hooks/moved";
-        using var after = _s.Db.BuildServices(_s.Clock, settings);
+        var settings = S.Settings();
+        settings["Notify:Webhook:Url"] = S.Server.Url + "/hooks/moved";
+        using var after = S.Db.BuildServices(S.Clock, settings);
         var result = await OutboxScenario.RunAsync(after);
 
         result.Items.Should().Be(3);
-        _s.Requests("/hooks/moved").Should().HaveCount(3);
+        S.Requests("/hooks/moved").Should().HaveCount(3);
     }
 
     [Fact]
     public async Task RunAsync_Webhook401_ChannelUnhealthyMessagesWaitThenProbeDelivers()
     {
-        _s.Answer(OutboxScenario.WebhookPath, 401, "bad signature");
+        S.Answer(OutboxScenario.WebhookPath, 401, "bad signature");
         await AddSignalsAsync();
-        using var services = _s.Db.BuildServices(_s.Clock, _s.Settings());
+        using var services = S.Db.BuildServices(S.Clock, S.Settings());
 
         await OutboxScenario.RunAsync(services);
-        _s.Clock.Advance(TimeSpan.FromMinutes(1));
+        S.Clock.Advance(TimeSpan.FromMinutes(1));
         await OutboxScenario.RunAsync(services);
         var draft = await HeartbeatAsync(services);
         var doctor = await services.GetServices<KrxSignal.Worker.Health.Doctor.IDoctorCheck>().OfType<ChannelsDoctorCheck>().Single().RunAsync(CancellationToken.None);
 
-        _s.Requests(OutboxScenario.WebhookPath).Should().ContainSingle("an unhealthy channel is probed every BlockedProbeInterval, not every run");
-        (await _s.Db.ScalarAsync<long>("SELECT COUNT(*) FROM deliveries WHERE status = 'pending' AND attempts = 0")).Should().Be(3);
+        S.Requests(OutboxScenario.WebhookPath).Should().ContainSingle("an unhealthy channel is probed every BlockedProbeInterval, not every run");
+        (await S.Db.ScalarAsync<long>("SELECT COUNT(*) FROM deliveries WHERE status = 'pending' AND attempts = 0")).Should().Be(3);
         draft.Status.Should().Be(HealthStatus.Degraded);
         draft.Reasons.Should().Contain(r => r.Contains("webhook unhealthy", StringComparison.Ordinal) && r.Contains("HTTP 401", StringComparison.Ordinal));
         doctor.Passed.Should().BeFalse();
         doctor.Detail.Should().Contain("HTTP 401");
 
-        _s.Server.ResetMappings();
-        _s.Answer(OutboxScenario.WebhookPath, 200);
-        _s.Clock.Advance(new NotifyOptions().BlockedProbeInterval);
+        S.Server.ResetMappings();
+        S.Answer(OutboxScenario.WebhookPath, 200);
+        S.Clock.Advance(new NotifyOptions().BlockedProbeInterval);
         var fixedRun = await OutboxScenario.RunAsync(services);
 
         fixedRun.Items.Should().Be(3);
@@ -116,19 +107,19 @@ public sealed class PermanentAnswerTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task RunAsync_400ForOneMessage_ThatOneFailedWithAnswerOthersDelivered()
     {
-        _s.Server.Given(Request.Create().WithPath(OutboxScenario.WebhookPath).UsingPost().WithBody(new WildcardMatcher("*000660*")))
+        S.Server.Given(Request.Create().WithPath(OutboxScenario.WebhookPath).UsingPost().WithBody(new WildcardMatcher("*000660*")))
             .AtPriority(1)
             .RespondWith(Response.Create().WithStatusCode(400).WithBody("{\"error\":\"unknown field\"}\n\u001b[31mforged log line"));
-        _s.Server.Given(Request.Create().WithPath(OutboxScenario.WebhookPath).UsingPost()).AtPriority(2).RespondWith(Response.Create().WithStatusCode(200));
+        S.Server.Given(Request.Create().WithPath(OutboxScenario.WebhookPath).UsingPost()).AtPriority(2).RespondWith(Response.Create().WithStatusCode(200));
         await AddSignalsAsync();
         var logs = new FakeLogCollector();
-        using var services = _s.Db.BuildServices(_s.Clock, _s.Settings(), s => s.AddLogging(b => b.AddProvider(new FakeLoggerProvider(logs))));
+        using var services = S.Db.BuildServices(S.Clock, S.Settings(), s => s.AddLogging(b => b.AddProvider(new FakeLoggerProvider(logs))));
 
         var result = await OutboxScenario.RunAsync(services);
 
         result.Items.Should().Be(2, "the messages after the rejected one went out in the same run");
-        _s.Requests(OutboxScenario.WebhookPath).Should().HaveCount(3, "the rejected message is not retried");
-        var rejected = (await _s.Db.QueryAsync<(string Ticker, string Status, string LastError)>(
+        S.Requests(OutboxScenario.WebhookPath).Should().HaveCount(3, "the rejected message is not retried");
+        var rejected = (await S.Db.QueryAsync<(string Ticker, string Status, string LastError)>(
             "SELECT ticker, status, last_error FROM signals WHERE status <> 'sent'")).Single();
         rejected.Ticker.Should().Be("000660");
         rejected.Status.Should().Be("failed");
@@ -140,21 +131,21 @@ public sealed class PermanentAnswerTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task RunAsync_Webhook302_NotDeliveredReasonNamesStatusAndLocation()
     {
-        _s.Server.Given(Request.Create().WithPath(OutboxScenario.WebhookPath).UsingPost())
-            .RespondWith(Response.Create().WithStatusCode(302).WithHeader("Location", _s.Server.Url + "/elsewhere?token=s3cr3t"));
-        _s.Server.Given(Request.Create().WithPath("/elsewhere")).RespondWith(Response.Create().WithStatusCode(200));
+        S.Server.Given(Request.Create().WithPath(OutboxScenario.WebhookPath).UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(302).WithHeader("Location", S.Server.Url + "/elsewhere?token=s3cr3t"));
+        S.Server.Given(Request.Create().WithPath("/elsewhere")).RespondWith(Response.Create().WithStatusCode(200));
         await AddSignalsAsync(1);
         var logs = new FakeLogCollector();
-        using var services = _s.Db.BuildServices(_s.Clock, _s.Settings(), s => s.AddLogging(b => b.AddProvider(new FakeLoggerProvider(logs))));
+        using var services = S.Db.BuildServices(S.Clock, S.Settings(), s => s.AddLogging(b => b.AddProvider(new FakeLoggerProvider(logs))));
 
         var result = await OutboxScenario.RunAsync(services);
 
         result.Items.Should().Be(0);
-        _s.Server.LogEntries.Should().ContainSingle("the redirect was not followed").Which.RequestMessage!.Method.Should().Be("POST");
-        var signal = (await _s.Db.QueryAsync<(string Status, string? NotifiedAt, string LastError)>("SELECT status, notified_at, last_error FROM signals")).Single();
+        S.Server.LogEntries.Should().ContainSingle("the redirect was not followed").Which.RequestMessage!.Method.Should().Be("POST");
+        var signal = (await S.Db.QueryAsync<(string Status, string? NotifiedAt, string LastError)>("SELECT status, notified_at, last_error FROM signals")).Single();
         signal.Status.Should().Be("pending");
         signal.NotifiedAt.Should().BeNull();
-        signal.LastError.Should().Be($"webhook: HTTP 302 Found to {_s.Server.Url}/elsewhere: a redirect is not a delivery (redirects are not followed)");
+        signal.LastError.Should().Be($"webhook: HTTP 302 Found to {S.Server.Url}/elsewhere: a redirect is not a delivery (redirects are not followed)");
         logs.GetSnapshot().Should().Contain(r => r.Message.Contains("HTTP 302 Found to", StringComparison.Ordinal))
             .And.NotContain(r => r.Message.Contains("s3cr3t", StringComparison.Ordinal));
     }
@@ -162,19 +153,19 @@ public sealed class PermanentAnswerTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task RunAsync_DeliveredAfterTwoFailures_SaysHowLate()
     {
-        _s.Answer(OutboxScenario.WebhookPath, 500);
+        S.Answer(OutboxScenario.WebhookPath, 500);
         await AddSignalsAsync(1);
-        using var services = _s.Db.BuildServices(_s.Clock, _s.Settings());
+        using var services = S.Db.BuildServices(S.Clock, S.Settings());
         await OutboxScenario.RunAsync(services);
-        _s.Clock.Advance(TimeSpan.FromMinutes(1));
+        S.Clock.Advance(TimeSpan.FromMinutes(1));
         await OutboxScenario.RunAsync(services);
-        _s.Server.ResetMappings();
-        _s.Answer(OutboxScenario.WebhookPath, 200);
-        _s.Clock.Advance(TimeSpan.FromMinutes(2));
+        S.Server.ResetMappings();
+        S.Answer(OutboxScenario.WebhookPath, 200);
+        S.Clock.Advance(TimeSpan.FromMinutes(2));
 
         await OutboxScenario.RunAsync(services);
 
-        var requests = _s.Requests(OutboxScenario.WebhookPath);
+        var requests = S.Requests(OutboxScenario.WebhookPath);
         requests.Should().HaveCount(3);
         requests[0].RequestMessage!.Headers!.Should().NotContainKey(Worker.Notify.Channels.WebhookChannel.LateHeader, "a first attempt is not late");
         requests[2].RequestMessage!.Headers![Worker.Notify.Channels.WebhookChannel.LateHeader].Single().Should().Be("180");
@@ -184,7 +175,7 @@ public sealed class PermanentAnswerTests : IAsyncLifetime, IDisposable
     {
         foreach (var ticker in Tickers.Take(count))
         {
-            await _s.Db.AddPredictedArticleAsync(ticker, _s.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
+            await S.Db.AddPredictedArticleAsync(ticker, S.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
         }
     }
 
@@ -200,7 +191,7 @@ public sealed class PermanentAnswerTests : IAsyncLifetime, IDisposable
         ContentRoot = AppContext.BaseDirectory,
         Overrides = new Dictionary<string, string?>
         {
-            ["Storage:DatabasePath"] = _s.Db.Path,
+            ["Storage:DatabasePath"] = S.Db.Path,
             ["Heartbeat:Path"] = _logs.File("heartbeat.json"),
             ["Logs:Directory"] = _logs.File("logs"),
         },

@@ -11,7 +11,7 @@ namespace KrxSignal.Worker.Tests.Notify;
 /// Every webhook delivery checked by an independent Standard Webhooks implementation: the npm `standardwebhooks`
 /// package, run by node. It checks the signature and that the timestamp is within five minutes of its own clock.
 /// </summary>
-public sealed class StandardWebhooksVerificationTests : IAsyncLifetime
+public sealed class StandardWebhooksVerificationTests : OutboxScenarioTest
 {
     private const string Package = "standardwebhooks";
     private const string Version = "1.1.1";
@@ -26,36 +26,26 @@ public sealed class StandardWebhooksVerificationTests : IAsyncLifetime
         process.stdout.write(JSON.stringify(results));
         """;
 
-    private OutboxScenario _s = null!;
-
-    public async Task InitializeAsync() => _s = await OutboxScenario.CreateAsync();
-
-    public Task DisposeAsync()
-    {
-        _s.Dispose();
-        return Task.CompletedTask;
-    }
-
     [SkippableFact]
     public async Task Deliveries_VerifiedByStandardWebhooksLibrary_TamperedBodyAndStaleTimestampFail()
     {
         var folder = await RequiredTools.NpmPackageAsync(Package, Version);
-        _s.Answer(OutboxScenario.WebhookPath, 200);
+        S.Answer(OutboxScenario.WebhookPath, 200);
 
         // The library judges timestamps by the real clock, so this clock starts ten minutes before real now:
         // the first message goes out stale, the second (after ten minutes) fresh.
         var clock = new FakeTimeProvider(TimeProvider.System.GetUtcNow() - TimeSpan.FromMinutes(10));
         var current = WebhookSecret.New();
-        var settings = _s.Settings();
+        var settings = S.Settings();
         settings["Notify:Webhook:Secret"] = current;
         settings["Notify:Webhook:PreviousSecret"] = OutboxScenario.Secret;
-        using var services = _s.Db.BuildServices(clock, settings);
-        await _s.Db.AddPredictedArticleAsync("005930", clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
+        using var services = S.Db.BuildServices(clock, settings);
+        await S.Db.AddPredictedArticleAsync("005930", clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
         await OutboxScenario.RunAsync(services);
         clock.Advance(TimeSpan.FromMinutes(10));
-        await _s.Db.AddPredictedArticleAsync("000660", clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
+        await S.Db.AddPredictedArticleAsync("000660", clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
         await OutboxScenario.RunAsync(services);
-        var requests = _s.Requests(OutboxScenario.WebhookPath);
+        var requests = S.Requests(OutboxScenario.WebhookPath);
         requests.Should().HaveCount(2);
         var (stale, fresh) = (requests[0], requests[1]);
 

@@ -6,34 +6,24 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace KrxSignal.Worker.Tests.Signals;
 
-public sealed class SignalRulesTests : IAsyncLifetime
+public sealed class SignalRulesTests : SignalsDatabaseTest
 {
-    private SignalsTestDatabase _db = null!;
-
-    public async Task InitializeAsync() => _db = await SignalsTestDatabase.CreateAsync();
-
-    public Task DisposeAsync()
-    {
-        _db.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task RunAsync_LatePredictionOnHoursOldArticle_NoSignal()
     {
         var clock = SignalsTestDatabase.NewClock();
         var now = clock.GetUtcNow();
         // Arrived three hours ago; the models were down and answered only now, strongly.
-        await _db.AddArticleAsync(
+        await Db.AddArticleAsync(
             new TestArticle("005930", ArrivedAt: now.AddHours(-3), PredictedAt: now),
             new TestVote("m1", "up", "high", 0.9), new TestVote("m2", "up", "high", 0.9));
-        using var services = _db.BuildServices(clock);
+        using var services = Db.BuildServices(clock);
 
         var result = await RunAsync(services);
 
         result.Items.Should().Be(0);
         result.Summary.Should().Contain("0 tickers with 0 votes");
-        (await _db.ScalarAsync<long>("SELECT COUNT(*) FROM signals")).Should().Be(0);
+        (await Db.ScalarAsync<long>("SELECT COUNT(*) FROM signals")).Should().Be(0);
     }
 
     [Fact]
@@ -42,10 +32,10 @@ public sealed class SignalRulesTests : IAsyncLifetime
         // The control: the same late answers on an article that arrived ten minutes ago do count.
         var clock = SignalsTestDatabase.NewClock();
         var now = clock.GetUtcNow();
-        await _db.AddArticleAsync(
+        await Db.AddArticleAsync(
             new TestArticle("005930", ArrivedAt: now.AddMinutes(-10), PredictedAt: now),
             new TestVote("m1", "up", "high", 0.9), new TestVote("m2", "up", "high", 0.9));
-        using var services = _db.BuildServices(clock);
+        using var services = Db.BuildServices(clock);
 
         (await RunAsync(services)).Items.Should().Be(1);
     }
@@ -54,27 +44,27 @@ public sealed class SignalRulesTests : IAsyncLifetime
     public async Task RunAsync_OppositeSignalInsideDedupWindow_NeedsReversalThresholdAndIsMarked()
     {
         var clock = SignalsTestDatabase.NewClock();
-        using var services = _db.BuildServices(clock);
+        using var services = Db.BuildServices(clock);
         services.GetRequiredService<MarketData>().Publish(SignalDeciderTests.Portfolio(clock.GetUtcNow(), "000660"));
-        await _db.AddPredictedArticleAsync("000660", clock.GetUtcNow(), ("m1", "down", "high", 0.6), ("m2", "down", "medium", 0.5));
+        await Db.AddPredictedArticleAsync("000660", clock.GetUtcNow(), ("m1", "down", "high", 0.6), ("m2", "down", "medium", 0.5));
         (await RunAsync(services)).Items.Should().Be(1, "the first sell");
-        var sellId = await _db.ScalarAsync<long>("SELECT id FROM signals WHERE action = 'sell'");
+        var sellId = await Db.ScalarAsync<long>("SELECT id FROM signals WHERE action = 'sell'");
 
         // Two hours later (the sell's article is out of the lookback): up at 0.5, over BuyThreshold 0.45, under ReversalThreshold 0.6.
         clock.Advance(TimeSpan.FromHours(2));
-        await _db.AddPredictedArticleAsync("000660", clock.GetUtcNow(), ("m1", "up", "high", 0.5), ("m2", "up", "high", 0.5));
+        await Db.AddPredictedArticleAsync("000660", clock.GetUtcNow(), ("m1", "up", "high", 0.5), ("m2", "up", "high", 0.5));
         var weak = await RunAsync(services);
 
         weak.Items.Should().Be(0);
         weak.Counts!["weak-reversals"].Should().Be(1);
-        (await _db.ScalarAsync<long>("SELECT COUNT(*) FROM signals WHERE action = 'buy'")).Should().Be(0);
+        (await Db.ScalarAsync<long>("SELECT COUNT(*) FROM signals WHERE action = 'buy'")).Should().Be(0);
 
         // A second, stronger article: (0.5 + 0.5 + 0.9 + 0.9) / 4 = 0.7 reaches the reversal threshold.
         clock.Advance(TimeSpan.FromMinutes(1));
-        await _db.AddPredictedArticleAsync("000660", clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.9));
+        await Db.AddPredictedArticleAsync("000660", clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.9));
         (await RunAsync(services)).Items.Should().Be(1);
 
-        var buy = (await _db.QueryAsync<ReversalRow>(
+        var buy = (await Db.QueryAsync<ReversalRow>(
             "SELECT id AS Id, reversal AS Reversal, reversal_of AS ReversalOf, score AS Score, details AS Details FROM signals WHERE action = 'buy'")).Single();
         (buy.Reversal, buy.ReversalOf).Should().Be((1L, sellId));
         buy.Score.Should().BeApproximately(0.7, 1e-9);
@@ -86,25 +76,25 @@ public sealed class SignalRulesTests : IAsyncLifetime
     public async Task RunAsync_OppositeSignalOutsideDedupWindow_OrdinarySignal()
     {
         var clock = SignalsTestDatabase.NewClock();
-        using var services = _db.BuildServices(clock);
+        using var services = Db.BuildServices(clock);
         services.GetRequiredService<MarketData>().Publish(SignalDeciderTests.Portfolio(clock.GetUtcNow(), "000660"));
-        await _db.AddPredictedArticleAsync("000660", clock.GetUtcNow(), ("m1", "down", "high", 0.9), ("m2", "down", "high", 0.9));
+        await Db.AddPredictedArticleAsync("000660", clock.GetUtcNow(), ("m1", "down", "high", 0.9), ("m2", "down", "high", 0.9));
         await RunAsync(services);
 
         clock.Advance(TimeSpan.FromHours(25));
-        await _db.AddPredictedArticleAsync("000660", clock.GetUtcNow(), ("m1", "up", "high", 0.5), ("m2", "up", "high", 0.5));
+        await Db.AddPredictedArticleAsync("000660", clock.GetUtcNow(), ("m1", "up", "high", 0.5), ("m2", "up", "high", 0.5));
 
         (await RunAsync(services)).Items.Should().Be(1, "0.5 is enough once the sell is older than the dedup window");
-        (await _db.ScalarAsync<long>("SELECT reversal FROM signals WHERE action = 'buy'")).Should().Be(0);
+        (await Db.ScalarAsync<long>("SELECT reversal FROM signals WHERE action = 'buy'")).Should().Be(0);
     }
 
     [Fact]
     public async Task RunAsync_MinArticlesTwo_OneArticleRefusedSecondArticleSignals()
     {
         var clock = SignalsTestDatabase.NewClock();
-        using var services = _db.BuildServices(clock, new Dictionary<string, string?> { ["Signals:MinArticles"] = "2" });
+        using var services = Db.BuildServices(clock, new Dictionary<string, string?> { ["Signals:MinArticles"] = "2" });
         // One article, very sure of itself (as an article carrying an instruction to the models would make them).
-        await _db.AddPredictedArticleAsync("005930", clock.GetUtcNow(), ("m1", "up", "high", 1.0), ("m2", "up", "high", 1.0));
+        await Db.AddPredictedArticleAsync("005930", clock.GetUtcNow(), ("m1", "up", "high", 1.0), ("m2", "up", "high", 1.0));
 
         var alone = await RunAsync(services);
 
@@ -112,18 +102,18 @@ public sealed class SignalRulesTests : IAsyncLifetime
         alone.Summary.Should().Contain("1 refused");
 
         clock.Advance(TimeSpan.FromMinutes(5));
-        await _db.AddPredictedArticleAsync("005930", clock.GetUtcNow(), ("m1", "up", "medium", 0.7), ("m2", "up", "high", 0.6));
+        await Db.AddPredictedArticleAsync("005930", clock.GetUtcNow(), ("m1", "up", "medium", 0.7), ("m2", "up", "high", 0.6));
 
         (await RunAsync(services)).Items.Should().Be(1);
-        (await _db.ScalarAsync<string>("SELECT reason FROM signals")).Should().Contain("on 2 articles");
+        (await Db.ScalarAsync<string>("SELECT reason FROM signals")).Should().Contain("on 2 articles");
     }
 
     [Fact]
     public async Task RunAsync_DefaultMinArticles_OneArticleIsEnough()
     {
         var clock = SignalsTestDatabase.NewClock();
-        using var services = _db.BuildServices(clock);
-        await _db.AddPredictedArticleAsync("005930", clock.GetUtcNow(), ("m1", "up", "high", 0.8), ("m2", "up", "high", 0.8));
+        using var services = Db.BuildServices(clock);
+        await Db.AddPredictedArticleAsync("005930", clock.GetUtcNow(), ("m1", "up", "high", 0.8), ("m2", "up", "high", 0.8));
 
         (await RunAsync(services)).Items.Should().Be(1);
     }
@@ -132,17 +122,17 @@ public sealed class SignalRulesTests : IAsyncLifetime
     public async Task RunAsync_Signal_StoresNameVotesAndArticlesCleaned()
     {
         var clock = SignalsTestDatabase.NewClock();
-        using var services = _db.BuildServices(clock);
+        using var services = Db.BuildServices(clock);
         services.GetRequiredService<MarketData>().Publish(new Fetched<ScreenerResult>(
             new ScreenerResult("preview", clock.GetUtcNow(), [new ScreenerRow(1, "035420", 90, "NAVER")]), clock.GetUtcNow()));
-        await _db.AddArticleAsync(
+        await Db.AddArticleAsync(
             new TestArticle("035420", clock.GetUtcNow().AddMinutes(-3), Id: "n-1", Title: "NAVER 사상 최대 실적", Url: "https://news.example/1"),
             new TestVote("lexicon", "up", "high", 0.7, "score +4 from 사상 최대,\u0007 최대 실적\u202E"),
             new TestVote("sentiment", "up", "high", 0.99, new string('x', 500)));
 
         (await RunAsync(services)).Items.Should().Be(1);
 
-        var row = (await _db.QueryAsync<NamedRow>("SELECT name AS Name, details AS Details FROM signals")).Single();
+        var row = (await Db.QueryAsync<NamedRow>("SELECT name AS Name, details AS Details FROM signals")).Single();
         row.Name.Should().Be("NAVER");
         var details = JsonSerializer.Deserialize(row.Details, SignalDetailsJson.Default.SignalDetails)!;
         details.Name.Should().Be("NAVER");
@@ -159,21 +149,21 @@ public sealed class SignalRulesTests : IAsyncLifetime
     public async Task RunAsync_NoNameFromUpstream_LastKnownNameOfTheTicker()
     {
         var clock = SignalsTestDatabase.NewClock();
-        using (var first = _db.BuildServices(clock))
+        using (var first = Db.BuildServices(clock))
         {
             var at = clock.GetUtcNow();
             first.GetRequiredService<MarketData>().Publish(new Fetched<Portfolio>(new Portfolio(at, 1, 2, [new Holding("005930", "삼성전자", 10, 100m, 110m, 10.0)]), at));
-            await _db.AddPredictedArticleAsync("005930", clock.GetUtcNow(), ("m1", "up", "high", 0.8), ("m2", "up", "high", 0.8));
+            await Db.AddPredictedArticleAsync("005930", clock.GetUtcNow(), ("m1", "up", "high", 0.8), ("m2", "up", "high", 0.8));
             await RunAsync(first);
         }
 
         // A restart a day later: nothing fetched yet, so the name comes from the last signal.
         clock.Advance(TimeSpan.FromHours(25));
-        using var restarted = _db.BuildServices(clock);
-        await _db.AddPredictedArticleAsync("005930", clock.GetUtcNow(), ("m1", "up", "high", 0.8), ("m2", "up", "high", 0.8));
+        using var restarted = Db.BuildServices(clock);
+        await Db.AddPredictedArticleAsync("005930", clock.GetUtcNow(), ("m1", "up", "high", 0.8), ("m2", "up", "high", 0.8));
         await RunAsync(restarted);
 
-        (await _db.QueryAsync<string>("SELECT name FROM signals ORDER BY id")).Should().Equal("삼성전자", "삼성전자");
+        (await Db.QueryAsync<string>("SELECT name FROM signals ORDER BY id")).Should().Equal("삼성전자", "삼성전자");
     }
 
     [Fact]

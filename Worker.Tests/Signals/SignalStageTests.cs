@@ -5,38 +5,28 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace KrxSignal.Worker.Tests.Signals;
 
-public sealed class SignalStageTests : IAsyncLifetime
+public sealed class SignalStageTests : SignalsDatabaseTest
 {
-    private SignalsTestDatabase _db = null!;
-
-    public async Task InitializeAsync() => _db = await SignalsTestDatabase.CreateAsync();
-
-    public Task DisposeAsync()
-    {
-        _db.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task RunAsync_RecentPredictions_StoresSignalWithHandComputedScore()
     {
         var clock = SignalsTestDatabase.NewClock();
         // Arrived outside the 60-minute lookback: must not count (it would raise the score to 3.1 / 3.9 = 0.79).
-        await _db.AddPredictedArticleAsync("005930", clock.GetUtcNow().AddMinutes(-61), ("m1", "up", "high", 1.0), ("m2", "up", "high", 1.0));
+        await Db.AddPredictedArticleAsync("005930", clock.GetUtcNow().AddMinutes(-61), ("m1", "up", "high", 1.0), ("m2", "up", "high", 1.0));
         // up high 0.8 (w 1.0), up medium 0.5 (w 0.6), neutral low 1.0 (w 0.3): 1.1 / 1.9 = 0.578947…
-        await _db.AddPredictedArticleAsync("005930", clock.GetUtcNow().AddMinutes(-5), ("lexicon", "up", "high", 0.8), ("sentiment", "up", "medium", 0.5), ("gpt", "neutral", "low", 1.0));
-        using var services = _db.BuildServices(clock);
+        await Db.AddPredictedArticleAsync("005930", clock.GetUtcNow().AddMinutes(-5), ("lexicon", "up", "high", 0.8), ("sentiment", "up", "medium", 0.5), ("gpt", "neutral", "low", 1.0));
+        using var services = Db.BuildServices(clock);
 
         var result = await services.GetRequiredService<SignalStage>().RunAsync(new StageContext(), CancellationToken.None);
 
         result.Items.Should().Be(1);
-        var row = (await _db.QueryAsync<(string Ticker, string Action, double Score, double Confidence, string Reason, string Status)>(
+        var row = (await Db.QueryAsync<(string Ticker, string Action, double Score, double Confidence, string Reason, string Status)>(
             "SELECT ticker, action, score, confidence, reason, status FROM signals")).Should().ContainSingle().Subject;
         (row.Ticker, row.Action, row.Status).Should().Be(("005930", "buy", "pending"));
         row.Score.Should().BeApproximately(1.1 / 1.9, 1e-9);
         row.Confidence.Should().BeApproximately(1.1 / 1.9, 1e-9);
         row.Reason.Should().Contain("3 predictions").And.Contain("3 models").And.Contain("holdings not checked: portfolio missing");
-        (await _db.ScalarAsync<string>("SELECT last_sent FROM signal_dedup WHERE ticker = '005930' AND action = 'buy'"))
+        (await Db.ScalarAsync<string>("SELECT last_sent FROM signal_dedup WHERE ticker = '005930' AND action = 'buy'"))
             .Should().Be("2026-11-19T01:00:00.000Z");
     }
 
@@ -44,24 +34,24 @@ public sealed class SignalStageTests : IAsyncLifetime
     public async Task RunAsync_SellForUnheldTicker_NoSignalRow()
     {
         var clock = SignalsTestDatabase.NewClock();
-        await _db.AddPredictedArticleAsync("000660", clock.GetUtcNow().AddMinutes(-1), ("m1", "down", "high", 0.9), ("m2", "down", "high", 0.8));
-        using var services = _db.BuildServices(clock);
+        await Db.AddPredictedArticleAsync("000660", clock.GetUtcNow().AddMinutes(-1), ("m1", "down", "high", 0.9), ("m2", "down", "high", 0.8));
+        using var services = Db.BuildServices(clock);
         services.GetRequiredService<MarketData>().Publish(SignalDeciderTests.Portfolio(clock.GetUtcNow().AddMinutes(-2), "005930"));
 
         var result = await services.GetRequiredService<SignalStage>().RunAsync(new StageContext(), CancellationToken.None);
 
         result.Summary.Should().Contain("1 refused");
-        (await _db.ScalarAsync<long>("SELECT COUNT(*) FROM signals")).Should().Be(0);
+        (await Db.ScalarAsync<long>("SELECT COUNT(*) FROM signals")).Should().Be(0);
     }
 
     [Fact]
     public async Task RunAsync_EightConcurrentRunsThenRestartThenWindowPasses_OneSignalPerWindow()
     {
         var clock = SignalsTestDatabase.NewClock();
-        await _db.AddPredictedArticleAsync("005930", clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "medium", 0.9));
+        await Db.AddPredictedArticleAsync("005930", clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "medium", 0.9));
 
         // Eight stages over the same file, each with its own container: as good as eight processes for SQLite's locking.
-        var containers = Enumerable.Range(0, 8).Select(_ => _db.BuildServices(clock)).ToList();
+        var containers = Enumerable.Range(0, 8).Select(_ => Db.BuildServices(clock)).ToList();
         // A blocking gate on purpose: all eight threads are released at the same instant, for the most contention.
         using var start = new ManualResetEventSlim();
         var runs = containers.Select(c => Task.Run(async () =>
@@ -79,8 +69,8 @@ public sealed class SignalStageTests : IAsyncLifetime
 
         // A restart inside the window: a new container, fresh predictions, 23 h 59 min later.
         clock.Advance(TimeSpan.FromHours(24) - TimeSpan.FromMinutes(1));
-        await _db.AddPredictedArticleAsync("005930", clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "medium", 0.9));
-        using (var restarted = _db.BuildServices(clock))
+        await Db.AddPredictedArticleAsync("005930", clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "medium", 0.9));
+        using (var restarted = Db.BuildServices(clock))
         {
             (await restarted.GetRequiredService<SignalStage>().RunAsync(new StageContext(), CancellationToken.None)).Items.Should().Be(0);
         }
@@ -89,14 +79,14 @@ public sealed class SignalStageTests : IAsyncLifetime
 
         // The window (24 h from the first signal) has passed: a new signal.
         clock.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromMilliseconds(1));
-        using (var later = _db.BuildServices(clock))
+        using (var later = Db.BuildServices(clock))
         {
             (await later.GetRequiredService<SignalStage>().RunAsync(new StageContext(), CancellationToken.None)).Items.Should().Be(1);
         }
 
         (await CountSignalsAsync()).Should().Be(2);
-        (await _db.ScalarAsync<string>("SELECT last_sent FROM signal_dedup")).Should().Be("2026-11-20T01:00:00.001Z");
+        (await Db.ScalarAsync<string>("SELECT last_sent FROM signal_dedup")).Should().Be("2026-11-20T01:00:00.001Z");
     }
 
-    private Task<long> CountSignalsAsync() => _db.ScalarAsync<long>("SELECT COUNT(*) FROM signals WHERE ticker = '005930' AND action = 'buy'");
+    private Task<long> CountSignalsAsync() => Db.ScalarAsync<long>("SELECT COUNT(*) FROM signals WHERE ticker = '005930' AND action = 'buy'");
 }

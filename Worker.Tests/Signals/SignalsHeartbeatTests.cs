@@ -4,18 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace KrxSignal.Worker.Tests.Signals;
 
-public sealed class SignalsHeartbeatTests : IAsyncLifetime
+public sealed class SignalsHeartbeatTests : SignalsDatabaseTest
 {
-    private SignalsTestDatabase _db = null!;
-
-    public async Task InitializeAsync() => _db = await SignalsTestDatabase.CreateAsync();
-
-    public Task DisposeAsync()
-    {
-        _db.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task ContributeAsync_SignalsTodayAndYesterday_CountsTodayInKstAndShowsTheLastThree()
     {
@@ -27,7 +17,7 @@ public sealed class SignalsHeartbeatTests : IAsyncLifetime
         await InsertAsync("000003", today.AddHours(-2));
         await InsertAsync("000004", today.AddHours(-1));
         await InsertAsync("000005", today.AddMinutes(-1));
-        using var services = _db.BuildServices(clock);
+        using var services = Db.BuildServices(clock);
         var draft = new HeartbeatDraft();
 
         foreach (var contributor in services.GetServices<IHeartbeatContributor>().OfType<SignalsHeartbeat>())
@@ -43,7 +33,7 @@ public sealed class SignalsHeartbeatTests : IAsyncLifetime
 
     private async Task InsertAsync(string ticker, DateTimeOffset at)
     {
-        await using var connection = await _db.Connections.OpenAsync(CancellationToken.None);
+        await using var connection = await Db.Connections.OpenAsync(CancellationToken.None);
         await Dapper.SqlMapper.ExecuteAsync(connection,
             "INSERT INTO signals (ticker, action, score, confidence, reason, created_at, name) VALUES (@Ticker, 'buy', 0.7, 0.7, 'test', @At, '이름')",
             new { Ticker = ticker, At = at });
