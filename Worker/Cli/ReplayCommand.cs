@@ -39,7 +39,7 @@ internal static class ReplayCommand
             {
                 var report = await WithProgressAsync(progress => ReplayRunner.RunAsync(
                     settings, path, parsed.GetValue(db)?.FullName, parsed.GetValue(deliver), progress, stop.Token));
-                var bands = await new SignalHistory(new SqliteConnectionFactory(report.DatabasePath)).BandsAsync(cancellationToken);
+                var bands = await new SignalHistory(new SqliteDatabase(report.DatabasePath)).BandsAsync(cancellationToken);
                 Print(report with { ConfidenceBands = bands });
                 return ExitCodes.Ok;
             }

@@ -87,7 +87,7 @@ internal static partial class SignalsCommand
         IReadOnlyList<StoredSignal> signals;
         try
         {
-            var connections = new SqliteConnectionFactory(databasePath);
+            var connections = new SqliteDatabase(databasePath);
             if (await SchemaProblemAsync(connections, cancellationToken) is { } problem)
             {
                 await error.WriteLineAsync(problem);
@@ -141,7 +141,7 @@ internal static partial class SignalsCommand
     [GeneratedRegex(@"^(?:(?<d>\d+)d)?(?:(?<h>\d+)h)?(?:(?<m>\d+)m)?(?:(?<s>\d+)s)?$", RegexOptions.CultureInvariant)]
     private static partial Regex DurationPattern();
 
-    private static async Task<string?> SchemaProblemAsync(SqliteConnectionFactory connections, CancellationToken cancellationToken)
+    private static async Task<string?> SchemaProblemAsync(SqliteDatabase connections, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();

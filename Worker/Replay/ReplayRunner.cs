@@ -173,7 +173,7 @@ internal static class ReplayRunner
         IServiceProvider services, DateOnly day, string database, List<(DateTimeOffset Time, string? Window)> polls, int pipelineRuns,
         Dictionary<string, int> pollOutcomes, int suppressions, ReplayTape tape, bool deliver, TimeSpan wall, CancellationToken cancellationToken)
     {
-        await using var connection = await services.GetRequiredService<SqliteConnectionFactory>().OpenAsync(cancellationToken);
+        await using var connection = await services.GetRequiredService<Database>().OpenAsync(cancellationToken);
         async Task<int> CountAsync(string sql) => await connection.ExecuteScalarAsync<int>(new CommandDefinition(sql, cancellationToken: cancellationToken));
         async Task<Dictionary<string, IReadOnlyDictionary<string, int>>> GroupAsync(string sql) =>
             (await connection.QueryAsync<StatusCountRow>(new CommandDefinition(sql, cancellationToken: cancellationToken)))

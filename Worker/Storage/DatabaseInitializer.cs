@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 namespace KrxSignal.Worker.Storage;
 
 /// <summary>Migrates and checks the database; a file that cannot be used becomes one message naming it and the fix.</summary>
-internal sealed class DatabaseInitializer(SchemaMigrator migrator, SqliteConnectionFactory connections)
+internal sealed class DatabaseInitializer(SchemaMigrator migrator, SqliteDatabase connections)
 {
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {

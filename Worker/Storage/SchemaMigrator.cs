@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace KrxSignal.Worker.Storage;
 
 /// <summary>Brings the file to the latest schema, one transaction per step, and checks its integrity.</summary>
-internal sealed partial class SchemaMigrator(SqliteConnectionFactory connections, ILogger<SchemaMigrator> logger, IReadOnlyList<Migration>? migrations = null)
+internal sealed partial class SchemaMigrator(Database connections, ILogger<SchemaMigrator> logger, IReadOnlyList<Migration>? migrations = null)
 {
     private const int SqliteCorrupt = 11;
     private const int SqliteNotADatabase = 26;
@@ -17,13 +17,14 @@ internal sealed partial class SchemaMigrator(SqliteConnectionFactory connections
     /// <returns>The schema version the database is at afterwards.</returns>
     public async Task<int> MigrateAsync(CancellationToken cancellationToken)
     {
-        var folder = Path.GetDirectoryName(connections.DatabasePath);
+        var path = ((SqliteDatabase)connections).DatabasePath;
+        var folder = Path.GetDirectoryName(path);
         if (!string.IsNullOrEmpty(folder))
         {
             Directory.CreateDirectory(folder);
         }
 
-        Hosting.PrivateFiles.CreateIfMissing(connections.DatabasePath);
+        Hosting.PrivateFiles.CreateIfMissing(path);
         await using var connection = await connections.OpenAsync(cancellationToken);
 
         // WAL persists in the file, so setting it once here covers every later connection.
@@ -39,7 +40,7 @@ internal sealed partial class SchemaMigrator(SqliteConnectionFactory connections
             if (current > LatestVersion)
             {
                 throw new DatabaseStartupException(
-                    $"{connections.DatabasePath} has schema version {current}, but this Worker knows versions up to {LatestVersion}: " +
+                    $"{connections.Location} has schema version {current}, but this Worker knows versions up to {LatestVersion}: " +
                     "it was written by a newer release. Run that release, or point Storage:DatabasePath at another file.");
             }
 
@@ -54,7 +55,7 @@ internal sealed partial class SchemaMigrator(SqliteConnectionFactory connections
             // user_version lives in the file header, which the transaction covers: the step and its number commit together.
             await connection.ExecuteAsync(new CommandDefinition($"PRAGMA user_version = {migration.Version};", transaction: transaction, cancellationToken: cancellationToken));
             await transaction.CommitAsync(cancellationToken);
-            Log.Applied(logger, migration.Version, migration.Name, connections.DatabasePath);
+            Log.Applied(logger, migration.Version, migration.Name, connections.Location);
         }
 
         return current;
@@ -76,7 +77,7 @@ internal sealed partial class SchemaMigrator(SqliteConnectionFactory connections
         if (problems is not ["ok"])
         {
             throw new DatabaseStartupException(
-                $"{connections.DatabasePath} failed its integrity check ({string.Join("; ", problems.Take(3))}). " +
+                $"{connections.Location} failed its integrity check ({string.Join("; ", problems.Take(3))}). " +
                 "Stop the Worker, move the file aside (keep it for investigation) and restore a backup, or start with a fresh file.");
         }
     }
