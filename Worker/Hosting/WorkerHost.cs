@@ -63,7 +63,7 @@ internal static class WorkerHost
         builder.Services.AddStorage();
         builder.Services.AddHealth();
         builder.Services.AddMarketCalendar();
-        builder.Services.AddMarketScheduling();
+        builder.Services.AddMarketScheduling(builder.Configuration);
         builder.Services.AddPipeline();
         builder.Services.AddStockApi();
         builder.Services.AddIngest();

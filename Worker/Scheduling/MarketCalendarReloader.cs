@@ -41,15 +41,14 @@ internal sealed partial class MarketCalendarReloader(
         return ok;
     }
 
-    /// <summary>Registers the schedule's calendars and triggers, replacing the market group's earlier ones.</summary>
+    /// <summary>
+    /// Registers the schedule's calendars and triggers, replacing the market group's earlier ones. Each trigger is
+    /// replaced in place and only the ones the new schedule lacks are removed, so on a shared job store a second node
+    /// (or a restart) neither throws ObjectAlreadyExistsException nor leaves a moment with no triggers at all.
+    /// </summary>
     public static async Task RegisterAsync(IScheduler scheduler, MarketSchedule schedule, CancellationToken cancellationToken)
     {
         var old = await scheduler.GetTriggerKeys(GroupMatcher<TriggerKey>.GroupEquals(MarketSchedule.TriggerGroup), cancellationToken);
-        if (old.Count > 0)
-        {
-            await scheduler.UnscheduleJobs(old, cancellationToken);
-        }
-
         foreach (var (name, quartzCalendar) in schedule.Calendars)
         {
             await scheduler.AddCalendar(name, quartzCalendar, AddCalendarOptions.ReplacingAndUpdatingTriggers, cancellationToken);
@@ -57,7 +56,14 @@ internal sealed partial class MarketCalendarReloader(
 
         foreach (var trigger in schedule.Triggers)
         {
-            await scheduler.ScheduleJob(trigger.Trigger, cancellationToken: cancellationToken);
+            await scheduler.ScheduleJob(trigger.Trigger, ScheduleJobOptions.Replacing, cancellationToken);
+        }
+
+        var current = schedule.Triggers.Select(t => t.Trigger.Key).ToHashSet();
+        var stale = old.Where(key => !current.Contains(key)).ToList();
+        if (stale.Count > 0)
+        {
+            await scheduler.UnscheduleJobs(stale, cancellationToken);
         }
     }
 

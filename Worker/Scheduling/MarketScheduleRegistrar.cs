@@ -31,7 +31,7 @@ internal sealed partial class MarketScheduleRegistrar(
         await MarketCalendarReloader.RegisterAsync(scheduler, schedule, cancellationToken);
         reloader.Attach(scheduler);
 
-        await scheduler.ScheduleJob(PipelineJob.CreateTrigger(time, calendar.TimeZone), cancellationToken: cancellationToken);
+        await scheduler.ScheduleJob(PipelineJob.CreateTrigger(time, calendar.TimeZone), ScheduleJobOptions.Replacing, cancellationToken);
         liveness.Attach(scheduler);
 
         var next = schedule.NextFireAfter(now);

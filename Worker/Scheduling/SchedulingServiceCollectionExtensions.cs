@@ -1,4 +1,6 @@
 using KrxSignal.Worker.Health;
+using KrxSignal.Worker.Scheduling.Cluster;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Quartz;
 
@@ -7,8 +9,11 @@ namespace KrxSignal.Worker.Scheduling;
 internal static class SchedulingServiceCollectionExtensions
 {
     /// <summary>Quartz with the poll and pipeline jobs; the triggers come from the calendar when the daemon starts.</summary>
-    public static IServiceCollection AddMarketScheduling(this IServiceCollection services)
+    public static IServiceCollection AddMarketScheduling(this IServiceCollection services, IConfiguration configuration)
     {
+        var identity = ClusterIdentity.Create(configuration);
+        var clustered = ClusterScheduling.IsClustered(configuration);
+        services.AddClusterNode(configuration, identity);
         services.AddSingleton<JobHealthBoard>();
         services.AddSingleton<JobRunRecorder>();
         services.AddSingleton<IHeartbeatContributor, JobFailureHealth>();
@@ -27,6 +32,11 @@ internal static class SchedulingServiceCollectionExtensions
                 // Cancel running jobs' tokens on shutdown, and still wait for them to unwind.
                 s.ShutdownJobInterruption = ShutdownJobInterruption.WhenWaitingForJobs;
             });
+            if (clustered)
+            {
+                q.UseClusteredStore(configuration, identity);
+            }
+
             q.AddJob<PollJob>(j => j.WithIdentity(PollJob.Key).StoreDurably());
             q.AddJob<PipelineJob>(j => j.WithIdentity(PipelineJob.Key).StoreDurably());
             q.AddJob<Notify.Delivery.DeliveryJob>(j => j.WithIdentity(Notify.Delivery.DeliveryJob.Key).StoreDurably());

@@ -25,6 +25,9 @@ public sealed class PostgresDatabase : Database, IAsyncDisposable
 
     public override StorageProvider Provider => StorageProvider.Postgres;
 
+    /// <summary>The pool itself, for Quartz's clustered job store: one pool per process, whoever opens the connection.</summary>
+    internal NpgsqlDataSource Source => _source;
+
     public override string Location { get; }
 
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>

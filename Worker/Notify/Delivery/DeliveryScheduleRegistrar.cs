@@ -10,7 +10,7 @@ internal sealed class DeliveryScheduleRegistrar(ISchedulerFactory schedulers, Ti
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var scheduler = await schedulers.GetScheduler(cancellationToken);
-        await scheduler.ScheduleJob(DeliveryJob.CreateTrigger(time, MarketTimeZone.Kst), cancellationToken: cancellationToken);
+        await scheduler.ScheduleJob(DeliveryJob.CreateTrigger(time, MarketTimeZone.Kst), ScheduleJobOptions.Replacing, cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
