@@ -28,7 +28,11 @@ internal sealed class KnownKeys
         }
 
         var clock = ClockSetting.Key.Split(':');
-        sections[clock[0]] = KeyNode.ObjectOf(new Dictionary<string, KeyNode>(StringComparer.OrdinalIgnoreCase) { [clock[1]] = KeyNode.Leaf });
+        sections[clock[0]] = KeyNode.ObjectOf(new Dictionary<string, KeyNode>(StringComparer.OrdinalIgnoreCase)
+        {
+            [clock[1]] = KeyNode.Leaf,
+            [ClockSetting.RealTimeKey.Split(':')[1]] = KeyNode.Leaf,
+        });
         return new KnownKeys(sections);
     }
 
