@@ -60,6 +60,7 @@ internal static class StatusTable
         }
 
         console.Write(overview);
+        ClusterStatus.Render(console, heartbeat.Cluster, now);
 
         if (heartbeat.Endpoints is { Count: > 0 } endpoints)
         {

@@ -33,6 +33,9 @@ internal sealed record HeartbeatDocument
     public IReadOnlyList<JobRunHealth>? LastRuns { get; init; }
 
     public SignalsToday? Signals { get; init; }
+
+    /// <summary>Only on PostgreSQL: this node, the nodes it sees, and which ran the last poll.</summary>
+    public ClusterHealth? Cluster { get; init; }
 }
 
 public sealed record EndpointHealth(

@@ -31,6 +31,9 @@ public sealed class HeartbeatDraft
     /// <summary>Today's signals; filled by the signal feature.</summary>
     public SignalsToday? Signals { get; set; }
 
+    /// <summary>The cluster; filled by the scheduling feature on PostgreSQL only.</summary>
+    public ClusterHealth? Cluster { get; set; }
+
     /// <summary>Lowers the overall status to at least <paramref name="status"/> and says why.</summary>
     public void Report(HealthStatus status, string reason)
     {

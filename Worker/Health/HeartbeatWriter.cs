@@ -158,6 +158,7 @@ internal sealed partial class HeartbeatWriter(
             : new BacklogHealth(draft.PendingArticles ?? 0, draft.Notifications?.Pending ?? 0, draft.Notifications?.OldestAgeSeconds, draft.Notifications?.Failed ?? 0),
         LastRuns = draft.LastRuns,
         Signals = draft.Signals,
+        Cluster = draft.Cluster,
     };
 
     private async Task TryWriteAsync(HeartbeatDocument document, CancellationToken cancellationToken)

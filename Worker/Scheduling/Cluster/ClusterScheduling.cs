@@ -1,4 +1,6 @@
 using KrxSignal.Worker.Configuration;
+using KrxSignal.Worker.Health;
+using KrxSignal.Worker.Health.Doctor;
 using KrxSignal.Worker.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,6 +29,9 @@ internal static class ClusterScheduling
             // Before the schedule registrars: the scheduler they build validates this schema.
             services.AddSingleton<QuartzSchema>();
             services.AddHostedService(sp => sp.GetRequiredService<QuartzSchema>());
+            services.AddSingleton<LastPollReader>();
+            services.AddSingleton<IHeartbeatContributor, ClusterHealthContributor>();
+            services.AddSingleton<IDoctorCheck, ClusterDoctorCheck>();
         }
 
         return services;
