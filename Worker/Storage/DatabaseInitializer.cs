@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
 namespace KrxSignal.Worker.Storage;
@@ -12,7 +13,7 @@ internal sealed class DatabaseInitializer(SchemaMigrator migrator, SqliteDatabas
             await migrator.MigrateAsync(cancellationToken);
             await migrator.CheckIntegrityAsync(cancellationToken);
         }
-        catch (SqliteException e)
+        catch (DbException e)
         {
             throw new DatabaseStartupException(
                 $"The database {connections.DatabasePath} cannot be used: {e.Message.TrimEnd('.')}. " +
