@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.CommandLine;
 using KrxSignal.Worker.Hosting;
 using KrxSignal.Worker.Replay;
@@ -33,7 +34,7 @@ internal static class ExportRecordingCommand
             {
                 any = await records.MoveNextAsync();
             }
-            catch (SqliteException e)
+            catch (DbException e)
             {
                 await Console.Error.WriteLineAsync($"The database {database} cannot be read: {e.Message.TrimEnd('.')}. Check Storage:DatabasePath.");
                 return ExitCodes.Failed;

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
@@ -96,7 +97,7 @@ internal static partial class SignalsCommand
 
             signals = await new SignalHistory(connections).BetweenAsync(from, to, cancellationToken);
         }
-        catch (SqliteException e)
+        catch (DbException e)
         {
             await error.WriteLineAsync($"Cannot read signals from {databasePath}: {e.Message}");
             return ExitCodes.Failed;

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using Dapper;
 using KrxSignal.Worker.Calendar;
@@ -55,7 +56,7 @@ internal static class ReplayRunner
         {
             calendar = await host.Services.GetRequiredService<WorkerStartup>().PrepareAsync(cancellationToken);
         }
-        catch (Exception e) when (e is SqliteException or DatabaseStartupException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is DbException or DatabaseStartupException or IOException or UnauthorizedAccessException)
         {
             throw new ReplayException($"the database {database} cannot be used: {e.Message.Split('\n')[0].TrimEnd('.')}. Pass --db a file in a folder you can write, or leave it out for a temporary one", e);
         }

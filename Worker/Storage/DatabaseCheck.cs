@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using KrxSignal.Worker.Health.Doctor;
 using Microsoft.Data.Sqlite;
@@ -41,7 +42,7 @@ internal sealed class DatabaseCheck(Database connections, SchemaMigrator migrato
         {
             return DoctorResult.Fail(e.Message, "Restore a backup or move the file aside");
         }
-        catch (SqliteException e)
+        catch (DbException e)
         {
             return DatabaseFaults.Classify(e) switch
             {
