@@ -68,7 +68,7 @@ public sealed class HardeningMigrationTests : IDisposable
         }
 
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 1, 0, 0, TimeSpan.Zero));
-        await new AbandonedRunSweeper(factory, time, NullLogger<AbandonedRunSweeper>.Instance).StartAsync(CancellationToken.None);
+        await new AbandonedRunSweeper(factory, new KrxSignal.Worker.Scheduling.Cluster.ClusterIdentity("node-a", "node-a#1"), time, NullLogger<AbandonedRunSweeper>.Instance).StartAsync(CancellationToken.None);
 
         await using var after = new SqliteConnection($"Data Source={factory.DatabasePath};Pooling=False");
         (await after.QueryAsync<(string, string?)>("SELECT status, finished_at FROM job_runs ORDER BY id")).Should().Equal(

@@ -9,15 +9,18 @@ namespace KrxSignal.Worker.Scheduling;
 /// <summary>
 /// When the daemon starts, runs still 'running' whose process is gone (killed, or the machine lost power) are closed
 /// as 'abandoned', so neither `sqlite3` nor the heartbeat shows a run that will never end. A run whose pid is alive
-/// is left alone: another process on the same database may still be in it.
+/// is left alone: another process on the same database may still be in it. Only this node's runs (and unnamed ones from
+/// before runs named their node) are judged: a pid means nothing on another machine of a cluster.
 /// </summary>
-internal sealed partial class AbandonedRunSweeper(Database database, TimeProvider time, ILogger<AbandonedRunSweeper> logger) : IHostedService
+internal sealed partial class AbandonedRunSweeper(Database database, Cluster.ClusterIdentity node, TimeProvider time, ILogger<AbandonedRunSweeper> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var running = await connection.QueryAsync<RunningRow>(new CommandDefinition(
-            "SELECT id AS Id, job AS Job, pid AS Pid FROM job_runs WHERE status = 'running'", cancellationToken: cancellationToken));
+            "SELECT id AS Id, job AS Job, pid AS Pid FROM job_runs WHERE status = 'running' AND (node IS NULL OR node = @node)",
+            new { node = node.NodeName },
+            cancellationToken: cancellationToken));
         var dead = running.Where(r => r.Pid is not { } pid || !IsAlive((int)pid)).ToList();
         if (dead.Count == 0)
         {
@@ -27,7 +30,7 @@ internal sealed partial class AbandonedRunSweeper(Database database, TimeProvide
         var closed = await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE job_runs SET status = 'abandoned', finished_at = @now,
-                error = 'abandoned: the process running it (pid ' || COALESCE(pid, 'unknown') || ') ended without finishing it'
+                error = 'abandoned: the process running it (pid ' || COALESCE(CAST(pid AS TEXT), 'unknown') || ') ended without finishing it'
             WHERE id = @Id AND status = 'running'
             """,
             dead.Select(r => new { r.Id, now = time.GetUtcNow() }),

@@ -8,9 +8,10 @@ namespace KrxSignal.Worker.Scheduling;
 /// One job_runs row per attempted execution: 'running' when it starts, then ok, partial, failed or cancelled with
 /// the items and the error. When the database refuses the start (locked, read-only, full), the run is not attempted
 /// and its failed row is written once the database takes writes again; the job's streak of failures goes to the
-/// heartbeat at once (<see cref="JobHealthBoard"/>). Rows older than 30 days are pruned about once a day.
+/// heartbeat at once (<see cref="JobHealthBoard"/>). Rows older than 30 days are pruned about once a day. Each row names
+/// the node that ran it (job_runs.node), so on a shared database `status` can say who polled last.
 /// </summary>
-internal sealed partial class JobRunRecorder(Database database, TimeProvider time, ILogger<JobRunRecorder> logger, JobHealthBoard? health = null)
+internal sealed partial class JobRunRecorder(Database database, TimeProvider time, ILogger<JobRunRecorder> logger, JobHealthBoard? health = null, Cluster.ClusterIdentity? node = null)
 {
     public static readonly TimeSpan Retention = TimeSpan.FromDays(30);
     private static readonly TimeSpan PruneEvery = TimeSpan.FromDays(1);
@@ -89,8 +90,8 @@ internal sealed partial class JobRunRecorder(Database database, TimeProvider tim
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "INSERT INTO job_runs (job, fire_time, started_at, status, pid) VALUES (@job, @fireTime, @startedAt, 'running', @pid) RETURNING id",
-            new { job, fireTime, startedAt = time.GetUtcNow(), pid = Environment.ProcessId },
+            "INSERT INTO job_runs (job, fire_time, started_at, status, pid, node) VALUES (@job, @fireTime, @startedAt, 'running', @pid, @node) RETURNING id",
+            new { job, fireTime, startedAt = time.GetUtcNow(), pid = Environment.ProcessId, node = node?.NodeName },
             cancellationToken: cancellationToken));
     }
 
@@ -184,9 +185,9 @@ internal sealed partial class JobRunRecorder(Database database, TimeProvider tim
         foreach (var run in pending)
         {
             var sql = run.Id is null
-                ? "INSERT INTO job_runs (job, fire_time, started_at, finished_at, status, error, pid) VALUES (@Job, @FireTime, @StartedAt, @FinishedAt, @Status, @Error, @Pid)"
+                ? "INSERT INTO job_runs (job, fire_time, started_at, finished_at, status, error, pid, node) VALUES (@Job, @FireTime, @StartedAt, @FinishedAt, @Status, @Error, @Pid, @Node)"
                 : "UPDATE job_runs SET finished_at = @FinishedAt, status = @Status, error = @Error WHERE id = @Id";
-            await connection.ExecuteAsync(new CommandDefinition(sql, run with { Pid = Environment.ProcessId }, transaction, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition(sql, run with { Pid = Environment.ProcessId, Node = node?.NodeName }, transaction, cancellationToken: cancellationToken));
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -225,10 +226,7 @@ internal sealed partial class JobRunRecorder(Database database, TimeProvider tim
     private sealed record JobRunRow(string Job, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string Status, long Items, string? Error);
 
     /// <param name="Id">The row whose start was recorded but whose end was not; null when even the start was refused.</param>
-    private sealed record UnrecordedRun(string Job, DateTimeOffset FireTime, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, string Status, string? Error, long? Id = null)
-    {
-        public int Pid { get; init; }
-    }
+    private sealed record UnrecordedRun(string Job, DateTimeOffset FireTime, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, string Status, string? Error, long? Id = null, int Pid = 0, string? Node = null);
 
     private static partial class Log
     {
