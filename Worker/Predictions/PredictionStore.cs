@@ -111,7 +111,8 @@ public sealed class PredictionStore(Database connections)
                 """
                 INSERT INTO model_usage (day, model_id, calls, failures, tokens, cost) VALUES (@Day, @ModelId, 1, @Failures, @Tokens, @Cost)
                 ON CONFLICT (day, model_id) DO UPDATE SET
-                    calls = calls + 1, failures = failures + excluded.failures, tokens = tokens + excluded.tokens, cost = cost + excluded.cost
+                    calls = model_usage.calls + 1, failures = model_usage.failures + excluded.failures,
+                    tokens = model_usage.tokens + excluded.tokens, cost = model_usage.cost + excluded.cost
                 RETURNING model_id AS ModelId, tokens AS Tokens, cost AS Cost;
                 """,
                 usage,
