@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace KrxSignal.Worker.Storage;
 
 /// <summary>Migrates and checks the database; a file that cannot be used becomes one message naming it and the fix.</summary>
-internal sealed class DatabaseInitializer(SchemaMigrator migrator, SqliteDatabase connections)
+internal sealed class DatabaseInitializer(SchemaMigrator migrator, Database connections)
 {
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
@@ -16,7 +16,7 @@ internal sealed class DatabaseInitializer(SchemaMigrator migrator, SqliteDatabas
         catch (DbException e)
         {
             throw new DatabaseStartupException(
-                $"The database {connections.DatabasePath} cannot be used: {e.Message.TrimEnd('.')}. " +
+                $"The database {connections.Location} cannot be used: {e.Message.TrimEnd('.')}. " +
                 "Check Storage:DatabasePath, the folder's permissions, and that the file is an SQLite database.", e);
         }
     }
