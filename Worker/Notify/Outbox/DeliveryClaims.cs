@@ -87,9 +87,9 @@ internal sealed class DeliveryClaims(Database connections)
         RecordAsync(
             """
             UPDATE deliveries SET attempts = attempts + 1, last_error = @Error, lease_owner = NULL, lease_until = NULL,
-                status = CASE WHEN @Next IS NULL THEN 'failed' ELSE 'pending' END, next_attempt_at = @Next
+                status = @Status, next_attempt_at = @Next
             WHERE notification_id = @Id AND channel = @Channel AND status = 'pending' AND lease_owner = @Owner
-            """, new { Id = notificationId, Channel = channel, Owner = owner, Error = error, Next = nextAttemptAt }, notificationId, now, cancellationToken);
+            """, new { Id = notificationId, Channel = channel, Owner = owner, Error = error, Next = nextAttemptAt, Status = nextAttemptAt is null ? "failed" : "pending" }, notificationId, now, cancellationToken);
 
     /// <summary>Frees a claim without counting an attempt: the channel could not take it (blocked, disabled) and it waits.</summary>
     public Task ReleaseAsync(long notificationId, string channel, string owner, string reason, DateTimeOffset now, CancellationToken cancellationToken) =>
