@@ -4,34 +4,63 @@ using KrxSignal.Worker.Tests.Support;
 
 namespace KrxSignal.Worker.Tests.Storage;
 
-public sealed class SqlListTests : IDisposable
+public abstract class SqlListTests(StorageProvider provider) : IAsyncLifetime, IDisposable
 {
     private readonly TempFolder _folder = new();
+    private Database _database = null!;
 
-    public void Dispose() => _folder.Dispose();
+    public async Task InitializeAsync() => _database = await TestDatabases.CreateAsync(provider, _folder);
 
-    [Fact]
-    public async Task Of_StringsWithQuotesAndHangul_JsonEachReturnsEachValueOnce()
+    public async Task DisposeAsync()
     {
-        var connections = new SqliteDatabase(_folder.File("list.db"));
-        await using var connection = await connections.OpenAsync(CancellationToken.None);
+        if (_database is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync();
+        }
+    }
+
+    public void Dispose()
+    {
+        _folder.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    [SkippableFact]
+    public async Task Of_StringsWithQuotesAndHangul_TextListReturnsEachValueOnce()
+    {
+        await using var connection = await _database.OpenAsync(CancellationToken.None);
         string[] values = ["a'b", "삼성전자", "x\"y", ""];
 
         var read = await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT value FROM json_each(@Values) ORDER BY key", new { Values = SqlList.Of(values) }));
+            SqlDialect.TextList(provider, "@Values"), new { Values = SqlList.Of(values) }));
 
-        read.Should().Equal(values);
+        read.Should().BeEquivalentTo(values);
     }
 
-    [Fact]
+    [SkippableFact]
+    public async Task Of_Longs_IdListComparesWithIntegerColumns()
+    {
+        await using var connection = await _database.OpenAsync(CancellationToken.None);
+
+        var matched = await connection.QueryAsync<long>(new CommandDefinition(
+            $"SELECT id FROM (SELECT CAST(3 AS bigint) AS id UNION ALL SELECT CAST(5 AS bigint)) t WHERE id IN ({SqlDialect.IdList(provider, "@Ids")})",
+            new { Ids = SqlList.Of([5L, 9_000_000_000L]) }));
+
+        matched.Should().Equal(5L);
+    }
+
+    [SkippableFact]
     public async Task Of_EmptyLongs_MatchesNothing()
     {
-        var connections = new SqliteDatabase(_folder.File("list.db"));
-        await using var connection = await connections.OpenAsync(CancellationToken.None);
+        await using var connection = await _database.OpenAsync(CancellationToken.None);
 
         var count = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM (SELECT 1 AS id) WHERE id IN (SELECT value FROM json_each(@Ids))", new { Ids = SqlList.Of(Array.Empty<long>()) }));
+            $"SELECT COUNT(*) FROM (SELECT 1 AS id) t WHERE id IN ({SqlDialect.IdList(provider, "@Ids")})", new { Ids = SqlList.Of(Array.Empty<long>()) }));
 
         count.Should().Be(0);
     }
+
+    public sealed class OnSqlite() : SqlListTests(StorageProvider.Sqlite);
+
+    public sealed class OnPostgres() : SqlListTests(StorageProvider.Postgres);
 }
