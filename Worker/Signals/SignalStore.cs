@@ -54,7 +54,7 @@ public sealed class SignalStore(Database connections)
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var since = now - options.DedupWindow;
-        await SqlDialect.RunAsync(connection, transaction, SqlDialect.LockKey(connections.Provider), new { LockKey = "signal:" + candidate.Ticker }, cancellationToken);
+        await SqlDialect.RunAsync(connection, transaction, SqlDialect.For(connections.Provider).LockKey, new { LockKey = "signal:" + candidate.Ticker }, cancellationToken);
         var claimed = await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
             """
             INSERT INTO signal_dedup (ticker, action, last_sent, confidence) VALUES (@Ticker, @Action, @Created, @Confidence)

@@ -77,11 +77,12 @@ internal abstract class SchemaVersioning
             connection.ExecuteAsync(new CommandDefinition(
                 $"INSERT INTO {Table} (version, name) VALUES (@Version, @Name);", new { step.Version, step.Name }, transaction, cancellationToken: cancellationToken));
 
-        // Two statements: PostgreSQL resolves every table a statement names before it runs, so a CASE cannot guard a
-        // query on a table that does not exist yet.
+        // Two statements: PostgreSQL resolves every table a statement names before it runs, so a CASE that reads
+        // the table only when it exists still fails on a database that has none.
         public override async Task<int> ReadAsync(DbConnection connection, CancellationToken cancellationToken)
         {
-            var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition($"SELECT to_regclass('{Table}') IS NOT NULL;", cancellationToken: cancellationToken));
+            var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+                $"SELECT to_regclass('{Table}') IS NOT NULL;", cancellationToken: cancellationToken));
             return exists
                 ? await connection.ExecuteScalarAsync<int>(new CommandDefinition($"SELECT COALESCE(MAX(version), 0) FROM {Table};", cancellationToken: cancellationToken))
                 : 0;

@@ -29,7 +29,7 @@ internal sealed class DeliveryClaims(Database connections)
                     AND (m.created_at < n.created_at OR (m.created_at = n.created_at AND m.id < n.id))))
             ORDER BY n.created_at, n.id
             LIMIT 1
-            {SqlDialect.SkipLocked(provider, "d")})
+            {SqlDialect.For(provider).SkipLocked("d")})
           AND (@Limit IS NULL OR (
               SELECT COUNT(*) FROM deliveries x
               WHERE x.channel = @Channel
@@ -47,7 +47,7 @@ internal sealed class DeliveryClaims(Database connections)
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (perMinute is not null)
         {
-            await SqlDialect.RunAsync(connection, transaction, SqlDialect.LockKey(connections.Provider), new { LockKey = "channel:" + channel }, cancellationToken);
+            await SqlDialect.RunAsync(connection, transaction, SqlDialect.For(connections.Provider).LockKey, new { LockKey = "channel:" + channel }, cancellationToken);
         }
 
         var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
@@ -108,7 +108,7 @@ internal sealed class DeliveryClaims(Database connections)
         var expired = (await connection.QueryAsync<long>(new CommandDefinition(
             $"""
             UPDATE deliveries SET status = 'expired', next_attempt_at = NULL,
-                last_error = 'expired: not delivered by ' || (SELECT {SqlDialect.UtcText(connections.Provider, "n.expires_at")} FROM notifications n WHERE n.id = deliveries.notification_id)
+                last_error = 'expired: not delivered by ' || (SELECT {SqlDialect.For(connections.Provider).UtcText("n.expires_at")} FROM notifications n WHERE n.id = deliveries.notification_id)
             WHERE status = 'pending' AND (lease_until IS NULL OR lease_until <= @Now)
               AND notification_id IN (SELECT id FROM notifications WHERE status = 'pending' AND expires_at <= @Now)
             RETURNING notification_id

@@ -13,7 +13,7 @@ namespace KrxSignal.Worker.Notify.Outbox;
 internal static class MessageSettlement
 {
     private static string Sql(StorageProvider provider) => $"""
-        {SqlDialect.LockRows(provider, "notifications", "id = @Id")}
+        {SqlDialect.For(provider).LockRows("notifications", "id = @Id")}
         UPDATE notifications SET
             status = CASE
                 WHEN EXISTS (SELECT 1 FROM deliveries d WHERE d.notification_id = notifications.id AND d.status = 'pending') THEN 'pending'

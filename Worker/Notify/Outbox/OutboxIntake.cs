@@ -42,7 +42,7 @@ internal sealed class OutboxIntake(Database connections, MessageExpiry expiry)
                     SELECT p.article_id AS ArticleId, p.model_id AS ModelId, p.status AS Status, p.direction AS Direction, p.impact AS Impact,
                            p.confidence AS Confidence, p.reasoning AS Reasoning
                     FROM predictions p
-                    WHERE p.article_id IN ({SqlDialect.TextList(connections.Provider, "@Ids")})
+                    WHERE p.article_id IN ({SqlDialect.For(connections.Provider).TextList("@Ids")})
                     ORDER BY p.model_id
                     """, new { Ids = SqlList.Of(articles.Select(a => a.Id)) },
                     cancellationToken: cancellationToken))).ToLookup(p => p.ArticleId, StringComparer.Ordinal);
@@ -86,7 +86,7 @@ internal sealed class OutboxIntake(Database connections, MessageExpiry expiry)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var list = SqlDialect.TextList(connections.Provider, "@Configured");
+        var list = SqlDialect.For(connections.Provider).TextList("@Configured");
         await connection.ExecuteAsync(new CommandDefinition(
             $"""
             UPDATE deliveries SET status = 'skipped', last_error = COALESCE(last_error, 'channel no longer configured')
@@ -108,7 +108,7 @@ internal sealed class OutboxIntake(Database connections, MessageExpiry expiry)
         }
 
         var skipped = settled.Count == 0 ? 0 : await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            $"SELECT COUNT(*) FROM notifications WHERE status = 'skipped' AND id IN ({SqlDialect.IdList(connections.Provider, "@Ids")})",
+            $"SELECT COUNT(*) FROM notifications WHERE status = 'skipped' AND id IN ({SqlDialect.For(connections.Provider).IdList("@Ids")})",
             new { Ids = SqlList.Of(settled) }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
         return skipped;
