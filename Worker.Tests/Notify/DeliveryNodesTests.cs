@@ -1,5 +1,6 @@
 using KrxSignal.Worker.Storage;
 using KrxSignal.Worker.Tests.Signals;
+using KrxSignal.Worker.Tests.Support;
 
 namespace KrxSignal.Worker.Tests.Notify;
 
@@ -27,7 +28,7 @@ public abstract class DeliveryNodesTests(StorageProvider provider) : OutboxScena
             S.Answer(OutboxScenario.TelegramPath, 200, """{"ok":true,"result":{}}""");
 
             // Every node signals, queues and delivers in the same instant, as three daemons on one minute would.
-            var runs = await SignalStoreConcurrencyTests.AtOnceAsync(nodes.Select(n => (Func<Task<Worker.Pipeline.StageResult>>)(() => OutboxScenario.RunAsync(n, deliverNow: true))));
+            var runs = await AtOnce.RunAsync(nodes.Select(n => (Func<Task<Worker.Pipeline.StageResult>>)(() => OutboxScenario.RunAsync(n, deliverNow: true))));
             var rest = await OutboxScenario.DeliverAsync(nodes[0], deliverNow: true); // whatever a node queued after the others had looked
 
             var keys = await S.Db.QueryAsync<string>("SELECT idempotency_key FROM notifications");
