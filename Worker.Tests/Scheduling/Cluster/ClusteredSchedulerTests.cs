@@ -51,7 +51,11 @@ public sealed class ClusteredSchedulerTests : IAsyncLifetime
         var schedulers = await Task.WhenAll(Scheduler("node-a"), Scheduler("node-b"));
 
         // Both register the same schedule at once, as two daemons started by one deploy do.
-        await AtOnce.RunAsync(schedulers.Select(s => (Func<Task<bool>>)(async () => { await MarketCalendarReloader.RegisterAsync(s, schedule, CancellationToken.None); return true; })));
+        await AtOnce.RunAsync(schedulers.Select(s => (Func<Task<bool>>)(async () =>
+        {
+            await MarketCalendarReloader.RegisterAsync(s, schedule, CancellationToken.None);
+            return true;
+        })));
         await Task.WhenAll(schedulers.Select(s => s.Start().AsTask()));
         await MarketCalendarReloader.RegisterAsync(schedulers[0], schedule, CancellationToken.None); // a restart registers again
 
