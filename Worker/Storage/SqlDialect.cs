@@ -6,7 +6,11 @@ namespace KrxSignal.Worker.Storage;
 /// Times need nothing here: pass <see cref="DateTimeOffset"/> parameters and <see cref="UtcTimeHandlers"/> makes
 /// them ISO text for SQLite and UTC timestamptz for PostgreSQL, which compare and sort the same way.
 /// </summary>
-internal abstract class SqlDialect
+/// <remarks>
+/// Partial, with partial providers: a feature with differences of its own adds them in its own section of this file
+/// (an abstract member and its two overrides), so every difference still reads in one place.
+/// </remarks>
+internal abstract partial class SqlDialect
 {
     public static SqlDialect Sqlite { get; } = new SqliteDialect();
 
@@ -30,7 +34,7 @@ internal abstract class SqlDialect
     /// </summary>
     public abstract string ForUpdate { get; }
 
-    private sealed class SqliteDialect : SqlDialect
+    private sealed partial class SqliteDialect : SqlDialect
     {
         public override string ForUpdate => "";
 
@@ -39,7 +43,7 @@ internal abstract class SqlDialect
         public override string IdList(string parameter) => $"SELECT value FROM json_each({parameter})";
     }
 
-    private sealed class PostgresDialect : SqlDialect
+    private sealed partial class PostgresDialect : SqlDialect
     {
         public override string ForUpdate => " FOR UPDATE";
 
