@@ -8,6 +8,7 @@ using KrxSignal.Worker.Notify.Delivery;
 using KrxSignal.Worker.Pipeline;
 using KrxSignal.Worker.Predictions.OpenAi;
 using KrxSignal.Worker.Scheduling;
+using KrxSignal.Worker.Signals;
 using KrxSignal.Worker.StockApi;
 using KrxSignal.Worker.Storage;
 using Microsoft.Data.Sqlite;
@@ -24,8 +25,12 @@ namespace KrxSignal.Worker.Replay;
 /// </summary>
 internal static class ReplayRunner
 {
+    /// <param name="intoConfiguredDatabase">
+    /// Replay into the configured database (a PostgreSQL one: `--allow-shared`) instead of a replay database of its own.
+    /// </param>
     public static async Task<ReplayReport> RunAsync(
-        WorkerHostSettings settings, string file, string? databasePath, bool deliver, IProgress<(int Done, int Total)>? progress, CancellationToken cancellationToken)
+        WorkerHostSettings settings, string file, string? databasePath, bool deliver, IProgress<(int Done, int Total)>? progress, CancellationToken cancellationToken,
+        bool intoConfiguredDatabase = false)
     {
         var wall = Stopwatch.StartNew();
         IReadOnlyList<ReplayRecord> records;
@@ -50,7 +55,12 @@ internal static class ReplayRunner
         var tape = new ReplayTape(records);
         var liveRequests = new InFlightGate();
 
-        using var host = Build(settings, database, deliver, clock, tape, liveRequests);
+        using var host = Build(settings, intoConfiguredDatabase ? null : database, deliver, clock, tape, liveRequests);
+        if (intoConfiguredDatabase)
+        {
+            database = host.Services.GetRequiredService<Database>().Location;
+        }
+
         MarketCalendar calendar;
         try
         {
@@ -102,15 +112,21 @@ internal static class ReplayRunner
         return await ReportAsync(host.Services, day, database, polls, events.Count - polls.Count, pollOutcomes, suppressions, tape, deliver, wall.Elapsed, cancellationToken);
     }
 
-    private static IHost Build(WorkerHostSettings settings, string database, bool deliver, VirtualClock clock, ReplayTape tape, InFlightGate liveRequests)
+    /// <param name="database">The replay's own SQLite file; null to keep the configured storage.</param>
+    private static IHost Build(WorkerHostSettings settings, string? database, bool deliver, VirtualClock clock, ReplayTape tape, InFlightGate liveRequests)
     {
         var quiet = settings with { ConsoleLogsToStandardError = true, WritesLogFiles = false };
         var builder = WorkerHost.CreateBuilder(quiet);
         var overrides = new Dictionary<string, string?>
         {
-            ["Storage:DatabasePath"] = database,
-            ["Heartbeat:Path"] = Path.ChangeExtension(database, ".heartbeat.json"),
+            ["Heartbeat:Path"] = database is null ? Path.Combine(Path.GetTempPath(), $"krx-replay-{Guid.NewGuid():N}.heartbeat.json") : Path.ChangeExtension(database, ".heartbeat.json"),
         };
+        if (database is not null)
+        {
+            overrides["Storage:Provider"] = nameof(StorageProvider.Sqlite);
+            overrides["Storage:DatabasePath"] = database;
+        }
+
         if (string.IsNullOrWhiteSpace(builder.Configuration["StockApi:BaseUrl"]))
         {
             // Any address will do: every request is answered from the recording.
@@ -202,6 +218,7 @@ internal static class ReplayRunner
             Deliveries = await GroupAsync("SELECT channel AS Key, status AS Status, COUNT(*) AS Count FROM deliveries GROUP BY channel, status ORDER BY channel"),
             RealDelivery = deliver,
             WallTime = wall,
+            ConfidenceBands = await new SignalHistory(services.GetRequiredService<Database>()).BandsAsync(cancellationToken),
         };
     }
 
