@@ -3,6 +3,7 @@ using KrxSignal.Worker.Notify;
 using KrxSignal.Worker.Notify.Outbox;
 using KrxSignal.Worker.Storage;
 using KrxSignal.Worker.Tests.Signals;
+using KrxSignal.Worker.Tests.Support;
 using Microsoft.Extensions.Options;
 
 namespace KrxSignal.Worker.Tests.Notify;
@@ -26,7 +27,7 @@ public abstract class OutboxConcurrencyTests(StorageProvider provider) : Signals
         var pending = await QueueSignalsAsync(Messages);
         await using var nodes = await TwoNodesAsync();
 
-        var claimed = await SignalStoreConcurrencyTests.AtOnceAsync(nodes.Claims.Select((claims, i) =>
+        var claimed = await AtOnce.RunAsync(nodes.Claims.Select((claims, i) =>
             (Func<Task<List<long>>>)(() => ClaimAllAsync(claims, "webhook", $"node-{i}", perMinute: null))));
 
         claimed[0].Intersect(claimed[1]).Should().BeEmpty("no delivery is claimed by both nodes");
@@ -42,7 +43,7 @@ public abstract class OutboxConcurrencyTests(StorageProvider provider) : Signals
         await using var nodes = await TwoNodesAsync();
         const int limit = 7;
 
-        var claimed = await SignalStoreConcurrencyTests.AtOnceAsync(nodes.Claims.Select((claims, i) =>
+        var claimed = await AtOnce.RunAsync(nodes.Claims.Select((claims, i) =>
             (Func<Task<List<long>>>)(() => ClaimAllAsync(claims, "telegram", $"node-{i}", limit))));
 
         claimed.Sum(c => c.Count).Should().Be(limit, "the per-minute limit holds across nodes, not per node");
@@ -56,7 +57,7 @@ public abstract class OutboxConcurrencyTests(StorageProvider provider) : Signals
         await using var nodes = await TwoNodesAsync();
 
         // Node 0 delivers every webhook message while node 1 delivers the same messages to Telegram.
-        await SignalStoreConcurrencyTests.AtOnceAsync(nodes.Claims.Select((claims, i) => (Func<Task<int>>)(async () =>
+        await AtOnce.RunAsync(nodes.Claims.Select((claims, i) => (Func<Task<int>>)(async () =>
         {
             var sent = 0;
             while (await claims.ClaimNextAsync(Channels[i], $"node-{i}", Now, Now + Lease, deliverNow: true, perMinute: null, CancellationToken.None) is { } message)
@@ -82,9 +83,9 @@ public abstract class OutboxConcurrencyTests(StorageProvider provider) : Signals
         {
             await AddSignalsAsync(8, $"r{round}");
 
-            var queued = await SignalStoreConcurrencyTests.AtOnceAsync(nodes.Intakes.Select(intake =>
+            var queued = await AtOnce.RunAsync(nodes.Intakes.Select(intake =>
                 (Func<Task<int>>)(() => intake.EnqueueAsync(null, CancellationToken.None))));
-            await SignalStoreConcurrencyTests.AtOnceAsync(nodes.Intakes.Select(intake =>
+            await AtOnce.RunAsync(nodes.Intakes.Select(intake =>
                 (Func<Task<int>>)(() => intake.SyncChannelsAsync(Channels, Now, CancellationToken.None))));
 
             queued.Sum().Should().Be(8, $"round {round}: each new signal is queued by one node, and counted once");

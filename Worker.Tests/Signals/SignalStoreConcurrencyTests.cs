@@ -1,5 +1,6 @@
 using KrxSignal.Worker.Signals;
 using KrxSignal.Worker.Storage;
+using KrxSignal.Worker.Tests.Support;
 
 namespace KrxSignal.Worker.Tests.Signals;
 
@@ -29,7 +30,7 @@ public abstract class SignalStoreConcurrencyTests(StorageProvider provider) : Si
                 var candidate = new SignalCandidate(ticker, "buy", 0.7, 0.7, "test", new TickerConsensus(ticker, 0.7, [], 2, 1, 0.7));
                 var details = new SignalDetails("이름", [], []);
 
-                var writes = await AtOnceAsync(nodes.Select(n => (Func<Task<SignalWrite>>)(() => n.TryCreateAsync(candidate, details, now, options, CancellationToken.None))));
+                var writes = await AtOnce.RunAsync(nodes.Select(n => (Func<Task<SignalWrite>>)(() => n.TryCreateAsync(candidate, details, now, options, CancellationToken.None))));
 
                 var stored = await Db.ScalarAsync<long>("SELECT COUNT(*) FROM signals WHERE ticker = @Ticker AND created_at = @Now", new { Ticker = ticker, Now = now });
                 if (stored != 1 || writes.Count(w => w.SignalId is not null) != 1 || writes.Count(w => w.RepeatOf == now) != 1)
@@ -65,7 +66,7 @@ public abstract class SignalStoreConcurrencyTests(StorageProvider provider) : Si
                 var sell = new SignalCandidate(ticker, "sell", -0.55, 0.55, "test", new TickerConsensus(ticker, -0.55, [], 2, 1, 0.55));
                 SignalCandidate[] both = [buy, sell];
 
-                var writes = await AtOnceAsync(nodes.Select((n, i) => (Func<Task<SignalWrite>>)(() => n.TryCreateAsync(both[i], details, now, options, CancellationToken.None))));
+                var writes = await AtOnce.RunAsync(nodes.Select((n, i) => (Func<Task<SignalWrite>>)(() => n.TryCreateAsync(both[i], details, now, options, CancellationToken.None))));
 
                 var rows = await Db.QueryAsync<StoredRow>(
                     "SELECT action AS Action, reversal AS Reversal FROM signals WHERE ticker = @Ticker ORDER BY id", new { Ticker = ticker });
@@ -81,20 +82,7 @@ public abstract class SignalStoreConcurrencyTests(StorageProvider provider) : Si
         }
     }
 
-    /// <summary>Starts every action on its own thread once all are ready, so they reach the database together.</summary>
-    internal static async Task<T[]> AtOnceAsync<T>(IEnumerable<Func<Task<T>>> actions)
-    {
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var running = actions.Select(a => Task.Run(async () =>
-        {
-            await gate.Task;
-            return await a();
-        })).ToList();
-        gate.SetResult();
-        return await Task.WhenAll(running);
-    }
-
-    internal static async Task DisposeNodeAsync(Database node)
+    private static async Task DisposeNodeAsync(Database node)
     {
         if (node is IAsyncDisposable disposable)
         {
