@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Dapper;
 using KrxSignal.Worker.Cli;
 using KrxSignal.Worker.Hosting;
@@ -37,7 +36,7 @@ public sealed class SharedDatabaseTests : IDisposable
     {
         var configured = _folder.File("daemon.db");
         var settings = Settings(new() { ["Storage:DatabasePath"] = configured });
-        var morning = await MorningAsync();
+        var morning = await Repository.SampleDayUntilAsync(_folder, new TimeOnly(8, 40));
 
         var own = await WorkerCommandLine.InvokeAsync(["replay", morning, "--db", _folder.File("own.db")], settings);
         var existedAfterOwn = File.Exists(configured);
@@ -57,15 +56,5 @@ public sealed class SharedDatabaseTests : IDisposable
         overrides["Logs:Directory"] = _folder.File("logs");
         overrides["Heartbeat:Path"] = _folder.File("heartbeat.json");
         return new WorkerHostSettings { ContentRoot = AppContext.BaseDirectory, Overrides = overrides };
-    }
-
-    private async Task<string> MorningAsync()
-    {
-        var cutoff = new DateTimeOffset(2026, 11, 20, 8, 40, 0, Worker.Calendar.Kst.Offset);
-        var lines = (await File.ReadAllLinesAsync(Repository.SampleDay))
-            .Where(line => line.Length > 0 && JsonDocument.Parse(line).RootElement.GetProperty("time").GetDateTimeOffset() < cutoff);
-        var path = _folder.File("morning.jsonl");
-        await File.WriteAllLinesAsync(path, lines);
-        return path;
     }
 }

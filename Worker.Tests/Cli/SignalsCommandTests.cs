@@ -20,7 +20,7 @@ public sealed partial class SignalsCommandTests : IDisposable
     public async Task RunAsync_SampleDayMorningReplayedAsJson_EverySignalNamedWithVotesArticlesAndKstTime()
     {
         var database = _folder.File("sample.db");
-        var report = await ReplayRunner.RunAsync(Settings(), await SampleMorningAsync(), database, deliver: false, progress: null, CancellationToken.None);
+        var report = await ReplayRunner.RunAsync(Settings(), await Repository.SampleDayUntilAsync(_folder, new TimeOnly(10, 55)), database, deliver: false, progress: null, CancellationToken.None);
         using var output = new StringWriter();
         using var error = new StringWriter();
 
@@ -166,15 +166,6 @@ public sealed partial class SignalsCommandTests : IDisposable
     /// The sample day's recordings up to 10:55 KST: six signals, and none of the 11:00 outage, whose retry waits make a
     /// replay slow inside a busy test process. Later polls are answered from the last good recording, as replay does.
     /// </summary>
-    private async Task<string> SampleMorningAsync()
-    {
-        var cutoff = new DateTimeOffset(2026, 11, 20, 10, 55, 0, Worker.Calendar.Kst.Offset);
-        var lines = (await File.ReadAllLinesAsync(Repository.SampleDay))
-            .Where(line => line.Length > 0 && JsonDocument.Parse(line).RootElement.GetProperty("time").GetDateTimeOffset() < cutoff);
-        var path = _folder.File("sample-morning.jsonl");
-        await File.WriteAllLinesAsync(path, lines);
-        return path;
-    }
 
     private async Task<string> DatabaseWithOneSignalAsync()
     {

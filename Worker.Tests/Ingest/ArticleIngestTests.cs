@@ -48,9 +48,11 @@ public sealed class ArticleIngestTests : IDisposable
         {
             var batch = Enumerable.Range(round * 5, 10).Select(i => Article($"n-{i:D3}", $"article {i}")).ToList();
             var reversed = Enumerable.Reverse(batch).ToList();
-            var counts = await Task.WhenAll(
-                Task.Run(() => a.IngestAsync(batch, CancellationToken.None)),
-                Task.Run(() => b.IngestAsync(reversed, CancellationToken.None)));
+            var counts = await AtOnce.RunAsync<int>(
+            [
+                () => a.IngestAsync(batch, CancellationToken.None),
+                () => b.IngestAsync(reversed, CancellationToken.None),
+            ]);
             total += counts.Sum();
         }
 

@@ -78,12 +78,12 @@ public sealed class PredictionStoreTests : IDisposable
         var b = new PredictionStore(nodeB);
 
         // Each node fans every article out to both models at once, as PredictionFanOut does: four saves per article race.
-        var saves = ids.SelectMany(id => Models.SelectMany(model => new[]
+        var saves = ids.SelectMany(id => Models.SelectMany(model => new Func<Task<SaveOutcome>>[]
         {
-            Task.Run(() => a.SaveAsync(Ok(id, model), null, Models, Now, CancellationToken.None)),
-            Task.Run(() => b.SaveAsync(Ok(id, model), null, Models, Now, CancellationToken.None)),
+            () => a.SaveAsync(Ok(id, model), null, Models, Now, CancellationToken.None),
+            () => b.SaveAsync(Ok(id, model), null, Models, Now, CancellationToken.None),
         }));
-        var outcomes = await Task.WhenAll(saves);
+        var outcomes = await AtOnce.RunAsync(saves);
 
         outcomes.Count(o => o.Completed).Should().Be(ids.Length, "predicted_at is set by exactly one save per article");
         await using var connection = await nodeA.OpenAsync(CancellationToken.None);
@@ -104,10 +104,10 @@ public sealed class PredictionStoreTests : IDisposable
 
         // One save per pair: neither is retried later, so a save that misses the other's uncommitted row would leave
         // the article pending for ever (each transaction counting only its own row under read committed).
-        var outcomes = await Task.WhenAll(ids.SelectMany(id => new[]
+        var outcomes = await AtOnce.RunAsync(ids.SelectMany(id => new Func<Task<SaveOutcome>>[]
         {
-            Task.Run(() => a.SaveAsync(Ok(id, "lexicon"), null, Models, Now, CancellationToken.None)),
-            Task.Run(() => b.SaveAsync(Ok(id, "sentiment"), null, Models, Now, CancellationToken.None)),
+            () => a.SaveAsync(Ok(id, "lexicon"), null, Models, Now, CancellationToken.None),
+            () => b.SaveAsync(Ok(id, "sentiment"), null, Models, Now, CancellationToken.None),
         }));
 
         (await PredictedAtAsync(nodeA)).Should().HaveCount(ids.Length);
@@ -125,7 +125,7 @@ public sealed class PredictionStoreTests : IDisposable
         var b = new PredictionStore(nodeB);
 
         // The first insert of the day's row races too: ON CONFLICT turns the loser's insert into the increment.
-        var outcomes = await Task.WhenAll(ids.Select((id, i) => Task.Run(() => (i % 2 == 0 ? a : b)
+        var outcomes = await AtOnce.RunAsync(ids.Select((id, i) => (Func<Task<SaveOutcome>>)(() => (i % 2 == 0 ? a : b)
             .SaveAsync(Ok(id, "gpt"), new UsageDelta(Day, "gpt", i % 4 == 0 ? 1 : 0, 10, 0.01), ["gpt"], Now, CancellationToken.None))));
 
         (await UsageRowAsync(nodeA)).Should().Be(new UsageRow(40, 10, 400));

@@ -58,6 +58,20 @@ public sealed class ServerDatabaseCheckTests
         result.Detail.Should().Contain("reachable and writable").And.Contain("created at start");
     }
 
+    [SkippableFact]
+    public async Task Run_DatabaseMissingOnTheServer_FailsSayingSoWithHowToCreateIt()
+    {
+        var server = await PostgresServer.GetAsync();
+        var database = new PostgresDatabase(WithPassword(server.ConnectionStringFor("krx_never_created")));
+        var migrator = new SchemaMigrator(database, NullLogger<SchemaMigrator>.Instance);
+
+        var result = await new DatabaseCheck(database, migrator).RunAsync(CancellationToken.None);
+
+        result.Passed.Should().BeFalse();
+        result.Detail.Should().StartWith($"postgres://127.0.0.1:{server.Port}/krx_never_created does not exist on the server").And.NotContain(Password);
+        result.Fix.Should().Contain("createdb");
+    }
+
     [Fact]
     public async Task Run_NoServerListening_FailsNamingHostPortAndDatabaseButNotThePassword()
     {

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Dapper;
 using KrxSignal.Worker.Cli;
 using KrxSignal.Worker.Hosting;
@@ -20,7 +19,7 @@ public sealed class StorageCopyTests : IDisposable
     {
         var connectionString = await (await PostgresServer.GetAsync()).CreateDatabaseAsync();
         var source = _folder.File("history.db");
-        await ReplayRunner.RunAsync(Settings(null), await SampleMorningAsync(), source, deliver: false, progress: null, CancellationToken.None);
+        await ReplayRunner.RunAsync(Settings(null), await Repository.SampleDayUntilAsync(_folder, new TimeOnly(10, 0)), source, deliver: false, progress: null, CancellationToken.None);
         var args = new[] { "storage", "copy", "--to", "postgres", "--from", source };
 
         var first = await WorkerCommandLine.InvokeAsync(args, Settings(connectionString));
@@ -68,15 +67,5 @@ public sealed class StorageCopyTests : IDisposable
         }
 
         return new WorkerHostSettings { ContentRoot = AppContext.BaseDirectory, Overrides = overrides };
-    }
-
-    private async Task<string> SampleMorningAsync()
-    {
-        var cutoff = new DateTimeOffset(2026, 11, 20, 10, 0, 0, Worker.Calendar.Kst.Offset);
-        var lines = (await File.ReadAllLinesAsync(Repository.SampleDay))
-            .Where(line => line.Length > 0 && JsonDocument.Parse(line).RootElement.GetProperty("time").GetDateTimeOffset() < cutoff);
-        var path = _folder.File("sample-morning.jsonl");
-        await File.WriteAllLinesAsync(path, lines);
-        return path;
     }
 }

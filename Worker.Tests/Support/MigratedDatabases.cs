@@ -29,6 +29,15 @@ public static class MigratedDatabases
         return new TwoNodes(first, new PostgresDatabase(connectionString, "krx-worker-node-b"));
     }
 
+    /// <summary>
+    /// The Storage keys that point a test host at a fresh database of <paramref name="provider"/>: none for SQLite
+    /// (<see cref="TestHost"/> already puts the file in its folder), a new PostgreSQL database otherwise. Pass the same
+    /// settings to a second host to restart on the same database.
+    /// </summary>
+    public static async Task<Dictionary<string, string?>> HostSettingsAsync(StorageProvider provider) => provider == StorageProvider.Postgres
+        ? TestDatabases.Settings(provider, await NewPostgresAsync())
+        : [];
+
     private static Task<int> MigrateAsync(Database database) =>
         new SchemaMigrator(database, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
 
