@@ -1,5 +1,6 @@
 using Dapper;
 using FluentAssertions;
+using KrxSignal.Worker.Health;
 using KrxSignal.Worker.Scheduling;
 using KrxSignal.Worker.Scheduling.Cluster;
 using KrxSignal.Worker.Storage;
@@ -27,6 +28,7 @@ public sealed class ClusteredSchedulerTests : IAsyncLifetime
     {
         _database = new PostgresDatabase(await (await PostgresServer.GetAsync()).CreateDatabaseAsync());
         await new QuartzSchema(_database, new ClusterIdentity("setup", "setup#0"), NullLogger<QuartzSchema>.Instance).ProvisionAsync(CancellationToken.None);
+        await new SchemaMigrator(_database, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
     }
 
     public async Task DisposeAsync()
@@ -78,6 +80,75 @@ public sealed class ClusteredSchedulerTests : IAsyncLifetime
         seen.Select(n => ClusterIdentity.NameOf(n.InstanceId)).Should().BeEquivalentTo(["node-a", "node-b"]);
         seen.Should().OnlyContain(n => n.State == ClusterNodeState.Alive && n.CheckInInterval == TimeSpan.FromSeconds(1));
         seen.Single(n => n.IsCurrentNode).InstanceId.Should().Be("node-a#1");
+    }
+
+    [SkippableFact]
+    public async Task Contribute_TwoNodesAlive_NamesThisNodeBothNodesAndTheLastPoller()
+    {
+        var schedulers = await Task.WhenAll(Scheduler("node-a"), Scheduler("node-b"));
+        await Task.WhenAll(schedulers.Select(s => s.Start().AsTask()));
+        await RecordPollAsync("node-b");
+        var draft = new HeartbeatDraft();
+
+        await Contributor(0, "node-a").ContributeAsync(draft, CancellationToken.None);
+
+        draft.Cluster!.Node.Should().Be("node-a");
+        draft.Cluster.Nodes.Select(n => (n.Node, n.State, n.Current)).Should().BeEquivalentTo([("node-a", "alive", true), ("node-b", "alive", false)]);
+        draft.Cluster.LastPollNode.Should().Be("node-b");
+        draft.Cluster.LastPollAt.Should().Be(_time.GetUtcNow());
+        draft.Status.Should().Be(HealthStatus.Healthy);
+        draft.Warnings.Should().BeEmpty();
+    }
+
+    [SkippableFact]
+    public async Task Contribute_OtherNodeSilentPastItsThreshold_WarnsNamingItAndStaysHealthy()
+    {
+        var schedulers = await Task.WhenAll(Scheduler("node-a"), Scheduler("node-b"));
+        await Task.WhenAll(schedulers.Select(s => s.Start().AsTask()));
+        await using (var connection = await _database.OpenAsync(CancellationToken.None))
+        {
+            // node-b's last check-in a minute ago, as a node that died leaves it.
+            await connection.ExecuteAsync(
+                "UPDATE qrtz_scheduler_state SET last_checkin_time = @ticks WHERE instance_name = 'node-b#1'",
+                new { ticks = _time.GetUtcNow().AddMinutes(-1).UtcTicks });
+        }
+
+        var draft = new HeartbeatDraft();
+        await Contributor(0, "node-a").ContributeAsync(draft, CancellationToken.None);
+
+        draft.Cluster!.Nodes.Single(n => n.Node == "node-b").State.Should().Be("failed");
+        draft.Warnings.Should().ContainSingle().Which.Should().StartWith("cluster node node-b is failed");
+        draft.Status.Should().Be(HealthStatus.Healthy, "the cluster carries on without it");
+    }
+
+    [SkippableFact]
+    public async Task Contribute_ThisNodesCheckInsStopped_Degraded()
+    {
+        var schedulers = await Task.WhenAll(Scheduler("node-a"), Scheduler("node-b"));
+        await Task.WhenAll(schedulers.Select(s => s.Start().AsTask()));
+        await using (var connection = await _database.OpenAsync(CancellationToken.None))
+        {
+            await connection.ExecuteAsync(
+                "UPDATE qrtz_scheduler_state SET last_checkin_time = @ticks WHERE instance_name = 'node-a#1'",
+                new { ticks = _time.GetUtcNow().AddMinutes(-1).UtcTicks });
+        }
+
+        var draft = new HeartbeatDraft();
+        await Contributor(0, "node-a").ContributeAsync(draft, CancellationToken.None);
+
+        draft.Status.Should().Be(HealthStatus.Degraded);
+        draft.Reasons.Should().ContainSingle().Which.Should().StartWith("this node (node-a) is");
+    }
+
+    private ClusterHealthContributor Contributor(int node, string name) =>
+        new(_nodes[node].GetRequiredService<ISchedulerFactory>(), new ClusterIdentity(name, $"{name}#1"), new LastPollReader(_database));
+
+    private async Task RecordPollAsync(string node)
+    {
+        await using var connection = await _database.OpenAsync(CancellationToken.None);
+        await connection.ExecuteAsync(
+            "INSERT INTO job_runs (job, fire_time, started_at, finished_at, status, pid, node) VALUES ('poll', @at, @at, @at, 'ok', 1, @node)",
+            new { at = _time.GetUtcNow(), node });
     }
 
     private async Task<IScheduler> Scheduler(string name)
