@@ -69,7 +69,7 @@ internal static class ReplayCommand
                 if ((p.DayNumber, decile) != last)
                 {
                     last = (p.DayNumber, decile);
-                    Console.Error.WriteLine($"replay: {decile * 10}% ({p.Done}/{p.Total} fire times of {p.Day:yyyy-MM-dd}, day {p.DayNumber})");
+                    Console.Error.WriteLine($"replay: {decile * 10}% ({p.Done}/{p.Total} polls of {p.Day:yyyy-MM-dd}, day {p.DayNumber})");
                 }
             }));
         }
@@ -117,7 +117,7 @@ internal static class ReplayCommand
         }
 
         Row("poll cycles by outcome", report.Polls, Join(report.PollOutcomes));
-        Row("pipeline runs between polls", report.PipelineRuns, "the minute trigger: predict, signal, notify");
+        Row("pipeline runs between polls", report.PipelineRuns, "the pipeline trigger: predict, signal, notify (every minute in a window or with work pending)");
         Row("upstream recordings served", report.RecordingsServed, $"{report.RecordingsReused} answered again from an earlier recording, {report.RequestsUnrecorded} with nothing recorded");
         Row("upstream failures", report.UpstreamFailures, "fetches that failed after retries");
         Row("stale serves", report.StaleServes, "the last good value served instead");

@@ -6,6 +6,7 @@ using KrxSignal.Worker.Notify;
 using KrxSignal.Worker.Notify.Delivery;
 using KrxSignal.Worker.Pipeline;
 using KrxSignal.Worker.Predictions.OpenAi;
+using KrxSignal.Worker.Scheduling;
 using KrxSignal.Worker.StockApi;
 using KrxSignal.Worker.Storage;
 using Microsoft.Data.Sqlite;
@@ -48,7 +49,8 @@ internal static class ReplayRunner
         }
 
         var loop = new ReplayDayLoop(
-            calendar, host.Services.GetRequiredService<PipelineRunner>(), host.Services.GetRequiredService<DeliveryService>(), clock, tape, liveRequests);
+            calendar, host.Services.GetRequiredService<PipelineRunner>(), host.Services.GetRequiredService<DeliveryService>(),
+            host.Services.GetRequiredService<PipelineWake>(), clock, tape, liveRequests);
         var summary = new ReplaySummary(host.Services.GetRequiredService<SqliteConnectionFactory>());
         var before = await summary.TotalsAsync(cancellationToken);
         var replayed = new List<ReplayDayReport>();

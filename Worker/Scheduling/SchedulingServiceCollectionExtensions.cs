@@ -1,3 +1,4 @@
+using KrxSignal.Worker.Configuration;
 using KrxSignal.Worker.Health;
 using Microsoft.Extensions.DependencyInjection;
 using Quartz;
@@ -15,6 +16,9 @@ internal static class SchedulingServiceCollectionExtensions
         services.AddSingleton<MarketScheduleProvider>();
         services.AddSingleton<MarketCalendarReloader>();
         services.AddSingleton<IHeartbeatContributor, SchedulingHealth>();
+        services.AddValidatedOptions<IdleWakeOptions>();
+        services.AddSingleton<PendingWorkProbe>();
+        services.AddSingleton<PipelineWake>();
         services.AddSingleton<SchedulerLiveness>();
         services.AddSingleton<ILivenessSource>(sp => sp.GetRequiredService<SchedulerLiveness>());
 
