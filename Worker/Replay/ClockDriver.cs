@@ -31,6 +31,7 @@ internal static class ClockDriver
             if (liveRequests.Idle && (quietLooks >= quietLooksNeeded || looks >= looksBeforeMovingAnyway))
             {
                 clock.AdvanceToNextTimer();
+                ReplayPhases.ClockJumped();
                 quietLooks = 0;
                 looks = 0;
             }

@@ -52,7 +52,9 @@ internal sealed class ReplayDayLoop(
             {
                 var slot = schedule.PollAt(at);
                 tape.BeginCycle(at, slot.NextPollAt is { } next && next < dayEnd ? next : dayEnd);
+                var polling = ReplayPhases.Start();
                 var poll = await ClockDriver.DriveAsync(pipeline.RunPollCycleAsync(slot.Context(), cancellationToken), clock, liveRequests);
+                ReplayPhases.Stop("poll", polling);
                 tally.Polled(polls[nextPoll].Window, poll.Result.Outcome.ToString().ToLowerInvariant());
                 nextPoll++;
                 progress?.Report(new ReplayProgress(day, dayNumber, nextPoll, polls.Count));
@@ -62,17 +64,23 @@ internal sealed class ReplayDayLoop(
                 tally.PipelineRuns++;
             }
 
+            var step = ReplayPhases.Start();
             var downstream = await ClockDriver.DriveAsync(pipeline.RunDownstreamAsync(new StageContext(), cancellationToken), clock, liveRequests);
+            ReplayPhases.Stop("downstream", step);
+            step = ReplayPhases.Start();
 
             // The daemon's delivery job sends what the step queued; here it follows each step on the same clock.
             var delivered = await ClockDriver.DriveAsync(delivery.RunAsync(deliverNow: false, cancellationToken), clock, liveRequests);
+            ReplayPhases.Stop("delivery", step);
             foreach (var run in downstream)
             {
                 tally.Suppressions += run.Result.Counts?.GetValueOrDefault("suppressed") ?? 0;
             }
 
             var settled = delivered.Outcome == StageOutcome.Ok && downstream.All(r => r.Result.Outcome == StageOutcome.Ok);
+            step = ReplayPhases.Start();
             _nextPipelineRun = await wake.NextAsync(schedule, settled, cancellationToken);
+            ReplayPhases.Stop("wake", step);
         }
 
         return tally;

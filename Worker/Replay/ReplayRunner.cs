@@ -37,11 +37,13 @@ internal static class ReplayRunner
         var tape = new ReplayTape([]);
         var liveRequests = new InFlightGate();
 
+        var starting = ReplayPhases.Start();
         using var host = Build(settings, database, deliver, clock, tape, liveRequests);
         MarketCalendar calendar;
         try
         {
             calendar = await host.Services.GetRequiredService<WorkerStartup>().PrepareAsync(cancellationToken);
+            ReplayPhases.Stop("host", starting);
         }
         catch (Exception e) when (e is SqliteException or DatabaseStartupException or IOException or UnauthorizedAccessException)
         {
@@ -77,6 +79,7 @@ internal static class ReplayRunner
             throw new ReplayException($"{which} {(skipped.Count == 1 ? "is not a trading day" : "are not trading days")} in {host.Services.GetRequiredService<MarketCalendarSource>().FilePath}: the daemon would not have polled, so there is nothing to replay.");
         }
 
+        ReplayPhases.Print();
         return await summary.ReportAsync(database, replayed, skipped, tape, deliver, wall.Elapsed, cancellationToken);
     }
 
