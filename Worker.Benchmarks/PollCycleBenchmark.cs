@@ -84,7 +84,7 @@ public static class PollCycleBenchmark
         services.AddLogging();
         services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(new SqliteConnectionFactory(databasePath));
+        services.AddSingleton(new SqliteDatabase(databasePath));
         services.AddSingleton<SchemaMigrator>();
         services.AddStockApi();
         services.AddIngest();

@@ -95,7 +95,7 @@ public static class PredictionFanOutBenchmark
         var folder = Path.Combine(Path.GetTempPath(), "krx-fanout-bench", Guid.NewGuid().ToString("N"));
         try
         {
-            var connections = new SqliteConnectionFactory(Path.Combine(folder, "worker.db"));
+            var connections = new SqliteDatabase(Path.Combine(folder, "worker.db"));
             await new SchemaMigrator(connections, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
             await using (var connection = await connections.OpenAsync(CancellationToken.None))
             {

@@ -32,7 +32,7 @@ public static class StorageIngestBenchmark
             var folder = Directory.CreateTempSubdirectory("krx-bench-");
             try
             {
-                var connections = new SqliteConnectionFactory(Path.Combine(folder.FullName, "bench.db"));
+                var connections = new SqliteDatabase(Path.Combine(folder.FullName, "bench.db"));
                 await new SchemaMigrator(connections, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
                 articleRates.Add(await ArticlesAsync(connections));
                 predictionRates.Add(await PredictionsAsync(connections));
@@ -50,7 +50,7 @@ public static class StorageIngestBenchmark
             $"prediction rows     median {Median(predictionRates),8:0} rows/s  (one transaction per row, {PredictedArticles * Models.Length} rows, {Runs} runs)"));
     }
 
-    private static async Task<double> ArticlesAsync(SqliteConnectionFactory connections)
+    private static async Task<double> ArticlesAsync(SqliteDatabase connections)
     {
         var ingest = new ArticleIngest(connections, TimeProvider.System);
         var published = new DateTimeOffset(2026, 11, 20, 9, 0, 0, Kst.Offset);
@@ -66,7 +66,7 @@ public static class StorageIngestBenchmark
         return Batches * ArticlesPerBatch / clock.Elapsed.TotalSeconds;
     }
 
-    private static async Task<double> PredictionsAsync(SqliteConnectionFactory connections)
+    private static async Task<double> PredictionsAsync(SqliteDatabase connections)
     {
         var store = new PredictionStore(connections);
         var now = TimeProvider.System.GetUtcNow();

@@ -108,7 +108,7 @@ public sealed class HostileCommandLineProcessTests : IDisposable
     /// <summary>A database holding one snapshot recorded on 2026-11-20, so export-recording gets as far as writing.</summary>
     private static async Task SeedOneSnapshotAsync(string database)
     {
-        var factory = new SqliteConnectionFactory(database);
+        var factory = new SqliteDatabase(database);
         await new SchemaMigrator(factory, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
         await using var connection = await factory.OpenAsync(CancellationToken.None);
         await connection.ExecuteAsync(new CommandDefinition(

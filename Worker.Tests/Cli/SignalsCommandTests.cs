@@ -67,7 +67,7 @@ public sealed partial class SignalsCommandTests : IDisposable
         }
 
         // The replay summary's spread: several bands used, nothing in the top band from two hedging models.
-        var bands = await new Worker.Signals.SignalHistory(new SqliteConnectionFactory(database)).BandsAsync(CancellationToken.None);
+        var bands = await new Worker.Signals.SignalHistory(new SqliteDatabase(database)).BandsAsync(CancellationToken.None);
         bands.Sum(b => b.Signals).Should().Be(signals.Count);
         bands.Count(b => b.Signals > 0).Should().BeGreaterThanOrEqualTo(3);
         bands.Single(b => b.From == 0.9).Signals.Should().BeLessThan(signals.Count / 2);
@@ -179,7 +179,7 @@ public sealed partial class SignalsCommandTests : IDisposable
     private async Task<string> DatabaseWithOneSignalAsync()
     {
         var path = _folder.File("one.db");
-        var connections = new SqliteConnectionFactory(path);
+        var connections = new SqliteDatabase(path);
         await new SchemaMigrator(connections, Microsoft.Extensions.Logging.Abstractions.NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
         await using var connection = await connections.OpenAsync(CancellationToken.None);
         const string details = """
@@ -197,7 +197,7 @@ public sealed partial class SignalsCommandTests : IDisposable
 
     private static async Task<List<long>> IdsAsync(string database)
     {
-        await using var connection = await new SqliteConnectionFactory(database).OpenAsync(CancellationToken.None);
+        await using var connection = await new SqliteDatabase(database).OpenAsync(CancellationToken.None);
         return (await connection.QueryAsync<long>("SELECT id FROM signals ORDER BY created_at, id")).ToList();
     }
 

@@ -14,7 +14,7 @@ public sealed class DeliveryMigrationTests : IDisposable
     [Fact]
     public async Task MigrateAsync_OutboxWithRowsBeforeDeliveryStep_RowsKeptKeysIntactExpiredAllowed()
     {
-        var factory = new SqliteConnectionFactory(_folder.File("worker.db"));
+        var factory = new SqliteDatabase(_folder.File("worker.db"));
         var delivery = Migration.Embedded.Single(m => m.Name == "delivery");
         await new SchemaMigrator(factory, NullLogger<SchemaMigrator>.Instance, Migration.Embedded.Where(m => m.Version < delivery.Version).ToList()).MigrateAsync(CancellationToken.None);
         await using (var connection = await factory.OpenAsync(CancellationToken.None))

@@ -18,7 +18,7 @@ public sealed class PipelineRunnerTests : IDisposable
     public async Task RunDownstreamAsync_PredictStageThrows_LaterStagesStillRunInOrder()
     {
         using var host = await StartAsync();
-        await using (var connection = await host.Services.GetRequiredService<SqliteConnectionFactory>().OpenAsync(CancellationToken.None))
+        await using (var connection = await host.Services.GetRequiredService<Database>().OpenAsync(CancellationToken.None))
         {
             // Breaks what predict reads first; the outbox's own tables stay intact.
             await connection.ExecuteAsync(new CommandDefinition("ALTER TABLE predictions RENAME TO predictions_gone"));

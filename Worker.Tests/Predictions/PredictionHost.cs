@@ -23,7 +23,7 @@ internal sealed class PredictionHost : IDisposable
 
     public PredictStage Stage => Services.GetRequiredService<PredictStage>();
 
-    public SqliteConnectionFactory Connections => Services.GetRequiredService<SqliteConnectionFactory>();
+    public Database Connections => Services.GetRequiredService<Database>();
 
     /// <param name="time">The clock; the real one when null, for the tests that measure real model calls.</param>
     public static async Task<PredictionHost> StartAsync(

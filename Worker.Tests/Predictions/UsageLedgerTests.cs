@@ -17,7 +17,7 @@ public sealed class UsageLedgerTests : IDisposable
     [Fact]
     public async Task AfterCallAsync_PastEightyPercentTwice_WarnsOncePerDay()
     {
-        var connections = new SqliteConnectionFactory(_folder.File("worker.db"));
+        var connections = new SqliteDatabase(_folder.File("worker.db"));
         await new SchemaMigrator(connections, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
         var logger = new FakeLogger<UsageLedger>();
         var ledger = new UsageLedger(new PredictionStore(connections), logger);
@@ -36,7 +36,7 @@ public sealed class UsageLedgerTests : IDisposable
         (await ledger.IsExhaustedAsync(model, "2026-11-20", CancellationToken.None)).Should().BeTrue();
     }
 
-    private static async Task SetCostAsync(SqliteConnectionFactory connections, string day, double cost)
+    private static async Task SetCostAsync(SqliteDatabase connections, string day, double cost)
     {
         await using var connection = await connections.OpenAsync(CancellationToken.None);
         await connection.ExecuteAsync(

@@ -51,7 +51,7 @@ public sealed class ExportRoundTripTests : IDisposable
             }
         }
 
-        var records = await new RecordingExporter(new SqliteConnectionFactory(recorded)).ExportAsync(new DateOnly(2026, 11, 20), CancellationToken.None).ToListAsync();
+        var records = await new RecordingExporter(new SqliteDatabase(recorded)).ExportAsync(new DateOnly(2026, 11, 20), CancellationToken.None).ToListAsync();
         var file = _folder.File("exported.jsonl");
         await using (var stream = File.Create(file))
         {
@@ -90,7 +90,7 @@ public sealed class ExportRoundTripTests : IDisposable
 
     private static async Task<List<string>> ArticleIdsAsync(string database)
     {
-        await using var connection = await new SqliteConnectionFactory(database).OpenAsync(CancellationToken.None);
+        await using var connection = await new SqliteDatabase(database).OpenAsync(CancellationToken.None);
         return (await connection.QueryAsync<string>("SELECT id FROM news_articles ORDER BY id")).ToList();
     }
 }

@@ -36,7 +36,7 @@ public sealed class MultiDayReplayTests : IDisposable
         report.ArticlesIngested.Should().Be((int)report.Days.Sum(d => d.Added.Articles));
         report.Signals.Values.Sum().Should().Be((int)report.Days.Sum(d => d.Added.Signals));
 
-        await using var connection = await new SqliteConnectionFactory(database).OpenAsync(CancellationToken.None);
+        await using var connection = await new SqliteDatabase(database).OpenAsync(CancellationToken.None);
         var firstSeen = await connection.QueryAsync<string>("SELECT created_at FROM news_articles");
         firstSeen.Select(t => Kst.DateOf(DateTimeOffset.Parse(t, CultureInfo.InvariantCulture))).Distinct().Order().Should().Equal(TradingDays);
     }

@@ -16,7 +16,7 @@ public sealed class RecordingExporterTests : IDisposable
     [Fact]
     public async Task ExportAsync_SnapshotsInsertedOutOfOrder_YieldsTheDaysReplayedEndpointsInTimeOrder()
     {
-        var connections = new SqliteConnectionFactory(_folder.File("live.db"));
+        var connections = new SqliteDatabase(_folder.File("live.db"));
         await new SchemaMigrator(connections, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
         await InsertAsync(connections, "screener", TenKst.AddMinutes(2), 200, """{"results":[]}""", null);
         await InsertAsync(connections, "portfolio", TenKst, 200, """{"cash_krw":1}""", null);
@@ -35,7 +35,7 @@ public sealed class RecordingExporterTests : IDisposable
     [Fact]
     public async Task ExportThenWriteInOrder_ThreeRecords_WritesTheSameBytesAsTheSortingWriter()
     {
-        var connections = new SqliteConnectionFactory(_folder.File("live.db"));
+        var connections = new SqliteDatabase(_folder.File("live.db"));
         await new SchemaMigrator(connections, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
         await InsertAsync(connections, "portfolio", TenKst, 200, """{"title":"삼성전자"}""", null);
         await InsertAsync(connections, "screener", TenKst.AddSeconds(1), 503, "<html>maintenance</html>", null);
@@ -52,7 +52,7 @@ public sealed class RecordingExporterTests : IDisposable
         streamed.ToArray().Should().Equal(sorted.ToArray());
     }
 
-    private static async Task InsertAsync(SqliteConnectionFactory connections, string endpoint, DateTimeOffset fetchedAt, long? status, string? payload, string? error)
+    private static async Task InsertAsync(SqliteDatabase connections, string endpoint, DateTimeOffset fetchedAt, long? status, string? payload, string? error)
     {
         await using var connection = await connections.OpenAsync(CancellationToken.None);
         await connection.ExecuteAsync(new CommandDefinition(

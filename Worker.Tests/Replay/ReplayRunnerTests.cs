@@ -111,7 +111,7 @@ public sealed class ReplayRunnerTests : IDisposable
 
     private static async Task<List<string>> RowsAsync(string database, string sql)
     {
-        await using var connection = await new SqliteConnectionFactory(database).OpenAsync(CancellationToken.None);
+        await using var connection = await new SqliteDatabase(database).OpenAsync(CancellationToken.None);
         return (await connection.QueryAsync<string>(sql)).ToList();
     }
 }

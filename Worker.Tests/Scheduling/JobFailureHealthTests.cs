@@ -15,14 +15,14 @@ public sealed class JobFailureHealthTests : IAsyncLifetime, IDisposable
 {
     private readonly TempFolder _folder = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 24, 1, 0, 0, TimeSpan.Zero));
-    private readonly SqliteConnectionFactory _database;
+    private readonly SqliteDatabase _database;
     private readonly JobRunRecorder _recorder;
     private readonly JobFailureHealth _health;
 
     public JobFailureHealthTests()
     {
         // One second of waiting for a lock instead of thirty: the refusal is what is tested, not its patience.
-        _database = new SqliteConnectionFactory(_folder.File("worker.db"), lockTimeoutSeconds: 1);
+        _database = new SqliteDatabase(_folder.File("worker.db"), lockTimeoutSeconds: 1);
         _recorder = new JobRunRecorder(_database, _time, NullLogger<JobRunRecorder>.Instance, new JobHealthBoard());
         _health = new JobFailureHealth(_recorder.Health, Options.Create(new HeartbeatOptions { UnhealthyAfterFailures = 2 }));
     }

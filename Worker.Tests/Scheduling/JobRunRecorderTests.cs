@@ -15,12 +15,12 @@ public sealed class JobRunRecorderTests : IAsyncLifetime, IDisposable
 {
     private readonly TempFolder _folder = new();
     private readonly FakeTimeProvider _time = new(At(2026, 11, 18, 10, 0));
-    private readonly SqliteConnectionFactory _database;
+    private readonly SqliteDatabase _database;
     private readonly JobRunRecorder _recorder;
 
     public JobRunRecorderTests()
     {
-        _database = new SqliteConnectionFactory(_folder.File("worker.db"));
+        _database = new SqliteDatabase(_folder.File("worker.db"));
         _recorder = new JobRunRecorder(_database, _time, NullLogger<JobRunRecorder>.Instance);
     }
 

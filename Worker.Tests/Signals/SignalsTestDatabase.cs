@@ -18,7 +18,7 @@ public sealed class SignalsTestDatabase : IDisposable
     {
         _host = new TestHost(_folder, Start);
         Path = _host.DatabasePath;
-        Connections = new SqliteConnectionFactory(Path);
+        Connections = new SqliteDatabase(Path);
     }
 
     /// <summary>A new file, migrated to the latest schema.</summary>
@@ -31,7 +31,7 @@ public sealed class SignalsTestDatabase : IDisposable
 
     public string Path { get; }
 
-    public SqliteConnectionFactory Connections { get; }
+    public SqliteDatabase Connections { get; }
 
     public static DateTimeOffset Start { get; } = new(2026, 11, 19, 1, 0, 0, TimeSpan.Zero); // 10:00 KST
 

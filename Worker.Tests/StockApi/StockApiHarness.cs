@@ -131,7 +131,7 @@ public sealed class StockApiHarness : IDisposable
 
     public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? parameters = null)
     {
-        await using var connection = await Services.GetRequiredService<SqliteConnectionFactory>().OpenAsync(CancellationToken.None);
+        await using var connection = await Services.GetRequiredService<Database>().OpenAsync(CancellationToken.None);
         return (await connection.QueryAsync<T>(new CommandDefinition(sql, parameters))).ToList();
     }
 

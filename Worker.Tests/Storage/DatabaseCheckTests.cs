@@ -9,12 +9,12 @@ namespace KrxSignal.Worker.Tests.Storage;
 public sealed class DatabaseCheckTests : IAsyncLifetime, IDisposable
 {
     private readonly TempFolder _folder = new();
-    private readonly SqliteConnectionFactory _database;
+    private readonly SqliteDatabase _database;
     private readonly SchemaMigrator _migrator;
 
     public DatabaseCheckTests()
     {
-        _database = new SqliteConnectionFactory(_folder.File("worker.db"));
+        _database = new SqliteDatabase(_folder.File("worker.db"));
         _migrator = new SchemaMigrator(_database, NullLogger<SchemaMigrator>.Instance);
     }
 

@@ -17,7 +17,7 @@ public sealed class HardeningMigrationTests : IDisposable
     [Fact]
     public async Task MigrateAsync_ExistingJobRunsBeforeTheRebuild_KeptAndAbandonedAccepted()
     {
-        var factory = new SqliteConnectionFactory(_folder.File("worker.db"));
+        var factory = new SqliteDatabase(_folder.File("worker.db"));
         var hardening = Migration.Embedded.Single(m => m.Name == "hardening").Version;
         var before = Migration.Embedded.Where(m => m.Version < hardening).ToList();
         await new SchemaMigrator(factory, NullLogger<SchemaMigrator>.Instance, before).MigrateAsync(CancellationToken.None);
@@ -42,7 +42,7 @@ public sealed class HardeningMigrationTests : IDisposable
     {
         var path = _folder.File("new.db");
         var migrations = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
-            new SchemaMigrator(new SqliteConnectionFactory(path), NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None)));
+            new SchemaMigrator(new SqliteDatabase(path), NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None)));
 
         var versions = await Task.WhenAll(migrations);
 
@@ -53,7 +53,7 @@ public sealed class HardeningMigrationTests : IDisposable
     [Fact]
     public async Task Sweep_RunsLeftRunningByDeadProcesses_ClosedAsAbandonedLiveOnesLeft()
     {
-        var factory = new SqliteConnectionFactory(_folder.File("worker.db"));
+        var factory = new SqliteDatabase(_folder.File("worker.db"));
         await new SchemaMigrator(factory, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
         await using (var connection = await factory.OpenAsync(CancellationToken.None))
         {

@@ -14,7 +14,7 @@ public sealed class SchemaMigratorTests : IDisposable
     [Fact]
     public async Task MigrateAsync_FreshFile_ReachesLatestWithEveryContractTable()
     {
-        var factory = new SqliteConnectionFactory(_folder.File("data/worker.db"));
+        var factory = new SqliteDatabase(_folder.File("data/worker.db"));
         var migrator = new SchemaMigrator(factory, NullLogger<SchemaMigrator>.Instance);
 
         var version = await migrator.MigrateAsync(CancellationToken.None);
@@ -29,7 +29,7 @@ public sealed class SchemaMigratorTests : IDisposable
     [Fact]
     public async Task OpenAsync_AnyConnection_SetsPerConnectionPragmas()
     {
-        var factory = new SqliteConnectionFactory(_folder.File("worker.db"));
+        var factory = new SqliteDatabase(_folder.File("worker.db"));
         await new SchemaMigrator(factory, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
 
         await using var connection = await factory.OpenAsync(CancellationToken.None);
@@ -42,7 +42,7 @@ public sealed class SchemaMigratorTests : IDisposable
     [Fact]
     public async Task MigrateAsync_RunTwice_ChangesNothing()
     {
-        var factory = new SqliteConnectionFactory(_folder.File("worker.db"));
+        var factory = new SqliteDatabase(_folder.File("worker.db"));
         var migrator = new SchemaMigrator(factory, NullLogger<SchemaMigrator>.Instance);
         await migrator.MigrateAsync(CancellationToken.None);
         var before = await SchemaAsync(factory);
@@ -56,7 +56,7 @@ public sealed class SchemaMigratorTests : IDisposable
     [Fact]
     public async Task MigrateAsync_OlderVersionWithData_UpgradesAndKeepsRows()
     {
-        var factory = new SqliteConnectionFactory(_folder.File("worker.db"));
+        var factory = new SqliteDatabase(_folder.File("worker.db"));
         await new SchemaMigrator(factory, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
         await using (var connection = await factory.OpenAsync(CancellationToken.None))
         {
@@ -78,7 +78,7 @@ public sealed class SchemaMigratorTests : IDisposable
     [Fact]
     public async Task MigrateAsync_FailingStep_RollsBackAndKeepsVersion()
     {
-        var factory = new SqliteConnectionFactory(_folder.File("worker.db"));
+        var factory = new SqliteDatabase(_folder.File("worker.db"));
         await new SchemaMigrator(factory, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
         var broken = Migration.Embedded.Append(new Migration(Migration.Embedded.Count + 1, "broken", "CREATE TABLE half (x INTEGER); THIS IS NOT SQL;")).ToList();
 
@@ -93,7 +93,7 @@ public sealed class SchemaMigratorTests : IDisposable
     [Fact]
     public async Task MigrateAsync_NewerThanKnown_RefusesWithClearMessage()
     {
-        var factory = new SqliteConnectionFactory(_folder.File("worker.db"));
+        var factory = new SqliteDatabase(_folder.File("worker.db"));
         await using (var connection = await factory.OpenAsync(CancellationToken.None))
         {
             await connection.ExecuteAsync("PRAGMA user_version = 99");
@@ -109,7 +109,7 @@ public sealed class SchemaMigratorTests : IDisposable
     public async Task CheckIntegrityAsync_CorruptFile_FailsNamingTheFile()
     {
         var path = _folder.File("worker.db");
-        var factory = new SqliteConnectionFactory(path);
+        var factory = new SqliteDatabase(path);
         await new SchemaMigrator(factory, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
         await using (var connection = await factory.OpenAsync(CancellationToken.None))
         {
@@ -133,7 +133,7 @@ public sealed class SchemaMigratorTests : IDisposable
         (await act.Should().ThrowAsync<DatabaseStartupException>()).Which.Message.Should().Contain(path).And.Contain("integrity");
     }
 
-    private static async Task<List<string>> SchemaAsync(SqliteConnectionFactory factory)
+    private static async Task<List<string>> SchemaAsync(SqliteDatabase factory)
     {
         await using var connection = await factory.OpenAsync(CancellationToken.None);
         return (await connection.QueryAsync<string>("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")).ToList();

@@ -13,7 +13,7 @@ public sealed class SqlListTests : IDisposable
     [Fact]
     public async Task Of_StringsWithQuotesAndHangul_JsonEachReturnsEachValueOnce()
     {
-        var connections = new SqliteConnectionFactory(_folder.File("list.db"));
+        var connections = new SqliteDatabase(_folder.File("list.db"));
         await using var connection = await connections.OpenAsync(CancellationToken.None);
         string[] values = ["a'b", "삼성전자", "x\"y", ""];
 
@@ -26,7 +26,7 @@ public sealed class SqlListTests : IDisposable
     [Fact]
     public async Task Of_EmptyLongs_MatchesNothing()
     {
-        var connections = new SqliteConnectionFactory(_folder.File("list.db"));
+        var connections = new SqliteDatabase(_folder.File("list.db"));
         await using var connection = await connections.OpenAsync(CancellationToken.None);
 
         var count = await connection.ExecuteScalarAsync<long>(new CommandDefinition(

@@ -14,7 +14,7 @@ public sealed class UtcTimeHandlersTests : IDisposable
     [Fact]
     public async Task Dapper_KstInstant_IsStoredAsUtcTextAndReadBackAsSameInstant()
     {
-        var factory = new SqliteConnectionFactory(_folder.File("worker.db"));
+        var factory = new SqliteDatabase(_folder.File("worker.db"));
         await new SchemaMigrator(factory, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
         var kst = new DateTimeOffset(2026, 11, 19, 9, 41, 0, 123, TimeSpan.FromHours(9));
 
@@ -33,7 +33,7 @@ public sealed class UtcTimeHandlersTests : IDisposable
     [Fact]
     public async Task Dapper_TextOrder_EqualsTimeOrderAcrossOffsets()
     {
-        var factory = new SqliteConnectionFactory(_folder.File("worker.db"));
+        var factory = new SqliteDatabase(_folder.File("worker.db"));
         await new SchemaMigrator(factory, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
         var earlier = new DateTimeOffset(2026, 11, 19, 23, 0, 0, TimeSpan.FromHours(-8)); // 07:00Z on the 20th
         var later = new DateTimeOffset(2026, 11, 20, 17, 0, 0, TimeSpan.FromHours(9));   // 08:00Z on the 20th

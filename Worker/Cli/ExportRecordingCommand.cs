@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.CommandLine;
 using KrxSignal.Worker.Hosting;
 using KrxSignal.Worker.Replay;
@@ -18,7 +19,7 @@ internal static class ExportRecordingCommand
         command.SetAction(async (parsed, cancellationToken) =>
         {
             using var host = WorkerHost.CreateBuilder(settings with { ConsoleLogsToStandardError = true, WritesLogFiles = false }).Build();
-            var database = host.Services.GetRequiredService<SqliteConnectionFactory>().DatabasePath;
+            var database = host.Services.GetRequiredService<Database>().Location;
             if (!File.Exists(database))
             {
                 await Console.Error.WriteLineAsync($"No database at {database}: nothing was recorded with this configuration.");
@@ -26,14 +27,14 @@ internal static class ExportRecordingCommand
             }
 
             // Streamed: the first record is read before anything is created, so an empty day leaves no empty file.
-            var exporter = new RecordingExporter(host.Services.GetRequiredService<SqliteConnectionFactory>());
+            var exporter = new RecordingExporter(host.Services.GetRequiredService<Database>());
             await using var records = exporter.ExportAsync(parsed.GetValue(day), cancellationToken).GetAsyncEnumerator(cancellationToken);
             bool any;
             try
             {
                 any = await records.MoveNextAsync();
             }
-            catch (SqliteException e)
+            catch (DbException e)
             {
                 await Console.Error.WriteLineAsync($"The database {database} cannot be read: {e.Message.TrimEnd('.')}. Check Storage:DatabasePath.");
                 return ExitCodes.Failed;

@@ -5,13 +5,15 @@ using KrxSignal.Worker.Notify.Delivery;
 using KrxSignal.Worker.Pipeline;
 using KrxSignal.Worker.StockApi;
 using KrxSignal.Worker.Scheduling;
+using KrxSignal.Worker.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace KrxSignal.Worker.Cli;
 
 /// <summary>
-/// `Worker poll-once`: one full cycle now, whatever the window, for setting up. Always fetches fresh (the stale
+/// `Worker poll-once [--allow-shared]`: one full cycle now, whatever the window, for setting up. On a PostgreSQL
+/// database it refuses without --allow-shared: a cluster shares that database, and a test cycle should not join it. Always fetches fresh (the stale
 /// fallback still applies) and runs every later stage that exists. Exit 0 when every stage is ok, 2 when the poll
 /// itself failed (no endpoint gave data) or polling is not configured, 1 for anything in between. SIGTERM or Ctrl+C
 /// stops the cycle between writes (every write is its own transaction, so nothing half-written is left) and exits
@@ -24,11 +26,20 @@ internal static class PollOnceCommand
 
     public static Command Create(WorkerHostSettings settings)
     {
-        var command = new Command("poll-once", "Run one full cycle now, whatever the window: poll (fresh), ingest, and every later step.");
-        command.SetAction(async (_, cancellationToken) =>
+        var shared = new Option<bool>("--allow-shared") { Description = "Run the cycle on a PostgreSQL database a cluster shares, beside its scheduled polls." };
+        var command = new Command("poll-once", "Run one full cycle now, whatever the window: poll (fresh), ingest, and every later step.") { shared };
+        command.SetAction(async (parsed, cancellationToken) =>
         {
             // Stdout carries the result lines; the log goes to stderr.
             using var host = WorkerHost.CreateBuilder(settings with { ConsoleLogsToStandardError = true, WritesLogFiles = false }).Build();
+            var database = host.Services.GetRequiredService<Database>();
+            if (database.Provider == StorageProvider.Postgres && !parsed.GetValue(shared))
+            {
+                await Console.Error.WriteLineAsync(
+                    $"poll-once would write to the PostgreSQL database {database.Location}, which the cluster's nodes share, and poll beside their schedule. " +
+                    "Pass --allow-shared to do it anyway, or run it with Storage__Provider=sqlite for a local test.");
+                return ExitCodes.Usage;
+            }
 
             // The hosted services stay stopped (no scheduler, no heartbeat, no console lifetime), so nothing else
             // handles SIGTERM here: without this the runtime would end the process wherever it stands.

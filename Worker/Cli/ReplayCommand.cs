@@ -9,7 +9,11 @@ using Spectre.Console;
 
 namespace KrxSignal.Worker.Cli;
 
-/// <summary>`Worker replay FILE [--db PATH] [--deliver]`: the whole pipeline over a recording, one market day after another. Exit 0 ok, 2 failed.</summary>
+/// <summary>
+/// `Worker replay FILE [--db PATH | --allow-shared] [--deliver]`: the whole pipeline over a recording, one market day
+/// after another, into a replay database of its own, so a test run never writes where the daemon (or a cluster) does
+/// unless asked. Exit 0 ok, 2 failed.
+/// </summary>
 internal static class ReplayCommand
 {
     public static Command Create(WorkerHostSettings settings)
@@ -17,10 +21,19 @@ internal static class ReplayCommand
         var file = new Argument<FileInfo>("file") { Description = "A replay file (JSON Lines, see README)." };
         var db = new Option<FileInfo>("--db") { Description = "The database to write; a fresh temporary file by default." };
         var deliver = new Option<bool>("--deliver") { Description = "Send notifications to the configured webhook and Telegram for real (by default they are only recorded in the replay database)." };
-        var command = new Command("replay", "Run the whole pipeline over a recording of one or more days on a virtual clock.") { file, db, deliver };
+        var shared = new Option<bool>("--allow-shared")
+        {
+            Description = "Replay into the configured database (the daemon's SQLite file, or a PostgreSQL database a cluster shares) instead of a replay database of its own.",
+        };
+        var command = new Command("replay", "Run the whole pipeline over a recording of one or more days on a virtual clock.") { file, db, deliver, shared };
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var path = parsed.GetValue(file)!.FullName;
+            if (parsed.GetValue(shared) && parsed.GetValue(db) is not null)
+            {
+                await Console.Error.WriteLineAsync("--db and --allow-shared name two different databases: give one.");
+                return ExitCodes.Usage;
+            }
 
             // No hosted service handles SIGTERM or Ctrl+C here: stop between steps and say so, as a shell reports
             // a command the signal ended (128 + its number).
@@ -38,9 +51,8 @@ internal static class ReplayCommand
             try
             {
                 var report = await WithProgressAsync(progress => ReplayRunner.RunAsync(
-                    settings, path, parsed.GetValue(db)?.FullName, parsed.GetValue(deliver), progress, stop.Token));
-                var bands = await new SignalHistory(new SqliteConnectionFactory(report.DatabasePath)).BandsAsync(cancellationToken);
-                Print(report with { ConfidenceBands = bands });
+                    settings, path, parsed.GetValue(db)?.FullName, parsed.GetValue(deliver), progress, stop.Token, intoConfiguredDatabase: parsed.GetValue(shared)));
+                Print(report);
                 return ExitCodes.Ok;
             }
             catch (ReplayException e)

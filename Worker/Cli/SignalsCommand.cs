@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
@@ -87,7 +88,7 @@ internal static partial class SignalsCommand
         IReadOnlyList<StoredSignal> signals;
         try
         {
-            var connections = new SqliteConnectionFactory(databasePath);
+            var connections = new SqliteDatabase(databasePath);
             if (await SchemaProblemAsync(connections, cancellationToken) is { } problem)
             {
                 await error.WriteLineAsync(problem);
@@ -96,7 +97,7 @@ internal static partial class SignalsCommand
 
             signals = await new SignalHistory(connections).BetweenAsync(from, to, cancellationToken);
         }
-        catch (SqliteException e)
+        catch (DbException e)
         {
             await error.WriteLineAsync($"Cannot read signals from {databasePath}: {e.Message}");
             return ExitCodes.Failed;
@@ -141,7 +142,7 @@ internal static partial class SignalsCommand
     [GeneratedRegex(@"^(?:(?<d>\d+)d)?(?:(?<h>\d+)h)?(?:(?<m>\d+)m)?(?:(?<s>\d+)s)?$", RegexOptions.CultureInvariant)]
     private static partial Regex DurationPattern();
 
-    private static async Task<string?> SchemaProblemAsync(SqliteConnectionFactory connections, CancellationToken cancellationToken)
+    private static async Task<string?> SchemaProblemAsync(SqliteDatabase connections, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();

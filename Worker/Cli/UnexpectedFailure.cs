@@ -1,3 +1,4 @@
+using System.Data.Common;
 using KrxSignal.Worker.Logging;
 using Microsoft.Data.Sqlite;
 
@@ -12,7 +13,7 @@ internal static class UnexpectedFailure
         var message = LogText.Escape(root.Message.Split('\n')[0].Trim().TrimEnd('.'));
         return root switch
         {
-            SqliteException => $"Fatal: the database cannot be used: {message}. Check Storage:DatabasePath and the folder's permissions.",
+            DbException => $"Fatal: the database cannot be used: {message}. Check Storage:DatabasePath and the folder's permissions.",
             UnauthorizedAccessException or IOException => $"Fatal: a file cannot be used: {message}.",
             _ => $"Fatal: {root.GetType().Name}: {message}.",
         };

@@ -60,6 +60,7 @@ internal static class WorkerCommandLine
         root.Subcommands.Add(ExportRecordingCommand.Create(settings));
         root.Subcommands.Add(SignalsCommand.Create(settings));
         root.Subcommands.Add(NotifyCommand.Create(settings));
+        root.Subcommands.Add(StorageCommand.Create(settings));
         return root;
     }
 }

@@ -9,7 +9,7 @@ namespace KrxSignal.Worker.Hosting;
 
 /// <summary>The first lines an operator reads: what started, and where its files are.</summary>
 internal sealed partial class StartupReport(
-    SqliteConnectionFactory database,
+    Database database,
     HeartbeatWriter heartbeat,
     IOptions<LogsOptions> logs,
     IOptions<StockApiOptions> stockApi,
@@ -20,7 +20,7 @@ internal sealed partial class StartupReport(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var logDirectory = paths.Resolve(logs.Value.Directory);
-        Log.Started(logger, AppInfo.Version, Environment.ProcessId, paths.BaseDirectory, database.DatabasePath, heartbeat.FilePath, logDirectory);
+        Log.Started(logger, AppInfo.Version, Environment.ProcessId, paths.BaseDirectory, database.Location, heartbeat.FilePath, logDirectory);
         if (time is ShiftedTimeProvider shifted)
         {
             Log.ClockShifted(logger, ClockSetting.Key, time.GetUtcNow(), shifted.Shift.TotalHours);

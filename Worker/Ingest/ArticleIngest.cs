@@ -9,7 +9,7 @@ namespace KrxSignal.Worker.Ingest;
 /// and the upstream id is the key. Articles without a ticker are kept (the prediction step skips them). Ingest
 /// writes the article columns of news_articles; predicted_at and notified_at belong to Predictions and Notify.
 /// </summary>
-internal sealed class ArticleIngest(SqliteConnectionFactory connections, TimeProvider time)
+internal sealed class ArticleIngest(Database connections, TimeProvider time)
 {
     /// <returns>How many articles were new.</returns>
     public async Task<int> IngestAsync(IReadOnlyList<Article> articles, CancellationToken cancellationToken)

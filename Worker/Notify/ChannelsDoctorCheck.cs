@@ -1,3 +1,4 @@
+using System.Data.Common;
 using KrxSignal.Worker.Health.Doctor;
 using KrxSignal.Worker.Notify.Channels;
 using KrxSignal.Worker.Notify.Outbox;
@@ -18,7 +19,7 @@ internal sealed class ChannelsDoctorCheck(IEnumerable<INotificationChannel> chan
         {
             known = await states.AllAsync(cancellationToken);
         }
-        catch (SqliteException)
+        catch (DbException)
         {
             known = []; // no database yet: no receiver has answered anything
         }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using KrxSignal.Worker.Health;
 using KrxSignal.Worker.Notify.Outbox;
@@ -48,7 +49,7 @@ internal sealed class NotificationsHealth(OutboxIntake queue, ChannelStates stat
                 }
             }
         }
-        catch (SqliteException e)
+        catch (DbException e)
         {
             draft.Warn($"notification outbox unreadable: {e.Message}");
         }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
 using KrxSignal.Worker.Health.Doctor;
@@ -62,7 +63,7 @@ public sealed class ModelsCheck(IOptions<ModelsOptions> models, ChatClients clie
                 notes.Add($"negotiated: {stepped.Describe()}");
             }
         }
-        catch (Microsoft.Data.Sqlite.SqliteException e)
+        catch (DbException e)
         {
             notes.Add($"negotiated settings unknown: {e.Message}");
         }

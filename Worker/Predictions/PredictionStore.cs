@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using KrxSignal.Worker.Predictions.Models;
 using KrxSignal.Worker.Storage;
@@ -6,7 +7,7 @@ using Microsoft.Data.Sqlite;
 namespace KrxSignal.Worker.Predictions;
 
 /// <summary>The prediction feature's SQL: pending articles, rows per (article, model), the usage ledger.</summary>
-public sealed class PredictionStore(SqliteConnectionFactory connections)
+public sealed class PredictionStore(Database connections)
 {
     private const string ArticleColumns =
         "a.id AS Id, a.ticker AS Ticker, a.title AS Title, a.summary AS Summary, a.sentiment AS Sentiment, a.published_at AS PublishedAt";
@@ -146,7 +147,7 @@ public sealed class PredictionStore(SqliteConnectionFactory connections)
     }
 
     private static async Task<bool> MarkIfCompleteAsync(
-        SqliteConnection connection, System.Data.Common.DbTransaction transaction, string articleId, IReadOnlyList<string> setModelIds, DateTimeOffset now, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction transaction, string articleId, IReadOnlyList<string> setModelIds, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var changed = await connection.ExecuteAsync(new CommandDefinition(
             """

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using KrxSignal.Worker.Calendar;
 using System.Globalization;
 using KrxSignal.Worker.Health;
@@ -21,7 +22,7 @@ public sealed class PredictionsHealth(IOptions<ModelsOptions> models, ModelGuard
             costs = await store.UsageByModelAsync(Kst.DayOf(time.GetUtcNow()), cancellationToken);
             draft.PendingArticles = await store.PendingCountAsync(cancellationToken);
         }
-        catch (SqliteException e)
+        catch (DbException e)
         {
             draft.Warn($"prediction backlog unknown: {e.Message}");
             costs = new Dictionary<string, UsageTotals>();
@@ -62,7 +63,7 @@ public sealed class PredictionsHealth(IOptions<ModelsOptions> models, ModelGuard
         {
             return await negotiated.SteppedAsync(model, cancellationToken);
         }
-        catch (SqliteException e)
+        catch (DbException e)
         {
             draft.Warn($"negotiated settings of {model.Id} unknown: {e.Message}");
             return null;

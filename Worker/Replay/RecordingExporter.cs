@@ -7,7 +7,7 @@ using KrxSignal.Worker.Calendar;
 namespace KrxSignal.Worker.Replay;
 
 /// <summary>Turns the snapshots the live daemon recorded on one KST day into replay records.</summary>
-internal sealed class RecordingExporter(SqliteConnectionFactory connections)
+internal sealed class RecordingExporter(Database connections)
 {
     /// <summary>
     /// The day's records in time order, read one row at a time from an unbuffered query (the connection stays

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
 using KrxSignal.Worker.Calendar;
@@ -7,6 +8,7 @@ using KrxSignal.Worker.Notify.Delivery;
 using KrxSignal.Worker.Pipeline;
 using KrxSignal.Worker.Predictions.OpenAi;
 using KrxSignal.Worker.Scheduling;
+using KrxSignal.Worker.Signals;
 using KrxSignal.Worker.StockApi;
 using KrxSignal.Worker.Storage;
 using Microsoft.Data.Sqlite;
@@ -24,8 +26,12 @@ namespace KrxSignal.Worker.Replay;
 /// </summary>
 internal static class ReplayRunner
 {
+    /// <param name="intoConfiguredDatabase">
+    /// Replay into the configured database (a PostgreSQL one: `--allow-shared`) instead of a replay database of its own.
+    /// </param>
     public static async Task<ReplayReport> RunAsync(
-        WorkerHostSettings settings, string file, string? databasePath, bool deliver, IProgress<ReplayProgress>? progress, CancellationToken cancellationToken)
+        WorkerHostSettings settings, string file, string? databasePath, bool deliver, IProgress<ReplayProgress>? progress, CancellationToken cancellationToken,
+        bool intoConfiguredDatabase = false)
     {
         var wall = Stopwatch.StartNew();
 
@@ -38,14 +44,19 @@ internal static class ReplayRunner
         var liveRequests = new InFlightGate();
 
         var starting = ReplayPhases.Start();
-        using var host = Build(settings, database, deliver, clock, tape, liveRequests);
+        using var host = Build(settings, intoConfiguredDatabase ? null : database, deliver, clock, tape, liveRequests);
+        if (intoConfiguredDatabase)
+        {
+            database = host.Services.GetRequiredService<Database>().Location;
+        }
+
         MarketCalendar calendar;
         try
         {
             calendar = await host.Services.GetRequiredService<WorkerStartup>().PrepareAsync(cancellationToken);
             ReplayPhases.Stop("host", starting);
         }
-        catch (Exception e) when (e is SqliteException or DatabaseStartupException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is DbException or DatabaseStartupException or IOException or UnauthorizedAccessException)
         {
             throw new ReplayException($"the database {database} cannot be used: {e.Message.Split('\n')[0].TrimEnd('.')}. Pass --db a file in a folder you can write, or leave it out for a temporary one", e);
         }
@@ -53,7 +64,7 @@ internal static class ReplayRunner
         var loop = new ReplayDayLoop(
             calendar, host.Services.GetRequiredService<PipelineRunner>(), host.Services.GetRequiredService<DeliveryService>(),
             host.Services.GetRequiredService<PipelineWake>(), clock, tape, liveRequests);
-        var summary = new ReplaySummary(host.Services.GetRequiredService<SqliteConnectionFactory>());
+        var summary = new ReplaySummary(host.Services.GetRequiredService<Database>());
         var before = await summary.TotalsAsync(cancellationToken);
         var replayed = new List<ReplayDayReport>();
         var skipped = new List<DateOnly>();
@@ -95,15 +106,21 @@ internal static class ReplayRunner
         }
     }
 
-    private static IHost Build(WorkerHostSettings settings, string database, bool deliver, VirtualClock clock, ReplayTape tape, InFlightGate liveRequests)
+    /// <param name="database">The replay's own SQLite file; null to keep the configured storage.</param>
+    private static IHost Build(WorkerHostSettings settings, string? database, bool deliver, VirtualClock clock, ReplayTape tape, InFlightGate liveRequests)
     {
         var quiet = settings with { ConsoleLogsToStandardError = true, WritesLogFiles = false };
         var builder = WorkerHost.CreateBuilder(quiet);
         var overrides = new Dictionary<string, string?>
         {
-            ["Storage:DatabasePath"] = database,
-            ["Heartbeat:Path"] = Path.ChangeExtension(database, ".heartbeat.json"),
+            ["Heartbeat:Path"] = database is null ? Path.Combine(Path.GetTempPath(), $"krx-replay-{Guid.NewGuid():N}.heartbeat.json") : Path.ChangeExtension(database, ".heartbeat.json"),
         };
+        if (database is not null)
+        {
+            overrides["Storage:Provider"] = nameof(StorageProvider.Sqlite);
+            overrides["Storage:DatabasePath"] = database;
+        }
+
         if (string.IsNullOrWhiteSpace(builder.Configuration["StockApi:BaseUrl"]))
         {
             // Any address will do: every request is answered from the recording.

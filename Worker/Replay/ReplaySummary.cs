@@ -1,10 +1,11 @@
 using Dapper;
+using KrxSignal.Worker.Signals;
 using KrxSignal.Worker.Storage;
 
 namespace KrxSignal.Worker.Replay;
 
 /// <summary>Reads the replay database for the summary: running totals after each day, and the whole replay's counts at the end.</summary>
-internal sealed class ReplaySummary(SqliteConnectionFactory connections)
+internal sealed class ReplaySummary(Database connections)
 {
     public async Task<ReplayTotals> TotalsAsync(CancellationToken cancellationToken)
     {
@@ -52,6 +53,7 @@ internal sealed class ReplaySummary(SqliteConnectionFactory connections)
             Deliveries = await GroupAsync("SELECT channel AS Key, status AS Status, COUNT(*) AS Count FROM deliveries GROUP BY channel, status ORDER BY channel"),
             RealDelivery = deliver,
             WallTime = wall,
+            ConfidenceBands = await new SignalHistory(connections).BandsAsync(cancellationToken),
         };
     }
 

@@ -11,7 +11,7 @@ namespace KrxSignal.Worker.Scheduling;
 /// as 'abandoned', so neither `sqlite3` nor the heartbeat shows a run that will never end. A run whose pid is alive
 /// is left alone: another process on the same database may still be in it.
 /// </summary>
-internal sealed partial class AbandonedRunSweeper(SqliteConnectionFactory database, TimeProvider time, ILogger<AbandonedRunSweeper> logger) : IHostedService
+internal sealed partial class AbandonedRunSweeper(Database database, TimeProvider time, ILogger<AbandonedRunSweeper> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -10,7 +10,7 @@ namespace KrxSignal.Worker.Scheduling;
 /// and its failed row is written once the database takes writes again; the job's streak of failures goes to the
 /// heartbeat at once (<see cref="JobHealthBoard"/>). Rows older than 30 days are pruned about once a day.
 /// </summary>
-internal sealed partial class JobRunRecorder(SqliteConnectionFactory database, TimeProvider time, ILogger<JobRunRecorder> logger, JobHealthBoard? health = null)
+internal sealed partial class JobRunRecorder(Database database, TimeProvider time, ILogger<JobRunRecorder> logger, JobHealthBoard? health = null)
 {
     public static readonly TimeSpan Retention = TimeSpan.FromDays(30);
     private static readonly TimeSpan PruneEvery = TimeSpan.FromDays(1);
@@ -66,7 +66,7 @@ internal sealed partial class JobRunRecorder(SqliteConnectionFactory database, T
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            var error = DatabaseFaults.Describe(e, database.DatabasePath);
+            var error = DatabaseFaults.Describe(e, database.Location);
             Log.FinishNotRecorded(logger, job, error);
             Keep(new UnrecordedRun(job, fireTime, startedAt, time.GetUtcNow(), outcome.StatusText, outcome.Error, id));
             Health.Failed(job, DatabaseFaults.Classify(e), error, time.GetUtcNow());
@@ -131,7 +131,7 @@ internal sealed partial class JobRunRecorder(SqliteConnectionFactory database, T
     private JobOutcome Fail(string job, Exception e, string? what)
     {
         var fault = DatabaseFaults.Classify(e);
-        var error = DatabaseFaults.Describe(e, database.DatabasePath);
+        var error = DatabaseFaults.Describe(e, database.Location);
         Health.Failed(job, fault, error, time.GetUtcNow());
         if (what is not null)
         {

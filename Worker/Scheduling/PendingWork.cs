@@ -12,12 +12,13 @@ namespace KrxSignal.Worker.Scheduling;
 internal sealed record PendingWork(bool DueNow, DateTimeOffset? NextDueAt);
 
 /// <summary>Reads from the database what work is waiting, in one statement, for <see cref="PipelineWake"/>.</summary>
-internal sealed class PendingWorkProbe(SqliteConnectionFactory connections, IOptions<PredictionsOptions> predictions)
+internal sealed class PendingWorkProbe(Database connections, IOptions<PredictionsOptions> predictions)
 {
     // The same conditions the stages select on: the predict stage's pending articles and retryable pairs, the notify
-    // stage's signals without a notification, and the claim's due deliveries on a channel that may send.
+    // stage's signals without a notification, and the claim's due deliveries on a channel that may send. Written for both
+    // providers: CASE rather than a bare boolean, an alias on the derived table.
     private const string Sql = """
-        SELECT
+        SELECT CASE WHEN
           EXISTS (SELECT 1 FROM news_articles WHERE predicted_at IS NULL AND ticker IS NOT NULL)
           OR EXISTS (SELECT 1 FROM predictions WHERE status = 'failed' AND (transient = 1 OR attempts < @MaxAttempts))
           OR EXISTS (SELECT 1 FROM signals s WHERE s.status = 'pending' AND s.notified_at IS NULL
@@ -25,12 +26,13 @@ internal sealed class PendingWorkProbe(SqliteConnectionFactory connections, IOpt
           OR EXISTS (SELECT 1 FROM deliveries d WHERE d.status = 'pending'
                      AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= @Now)
                      AND (d.lease_until IS NULL OR d.lease_until <= @Now)
-                     AND d.channel NOT IN (SELECT c.channel FROM notify_channels c WHERE c.state = 'disabled' OR c.retry_at > @Now)) AS DueNow,
+                     AND d.channel NOT IN (SELECT c.channel FROM notify_channels c WHERE c.state = 'disabled' OR c.retry_at > @Now))
+          THEN 1 ELSE 0 END AS DueNow,
           (SELECT MIN(t) FROM (
              SELECT MIN(next_attempt_at) AS t FROM deliveries WHERE status = 'pending' AND next_attempt_at > @Now
              UNION ALL SELECT MIN(lease_until) FROM deliveries WHERE status = 'pending' AND lease_until > @Now
              UNION ALL SELECT MIN(retry_at) FROM notify_channels WHERE state IN ('blocked', 'held') AND retry_at > @Now
-             UNION ALL SELECT MIN(expires_at) FROM notifications WHERE status = 'pending' AND expires_at > @Now)) AS NextDueAt
+             UNION ALL SELECT MIN(expires_at) FROM notifications WHERE status = 'pending' AND expires_at > @Now) AS due) AS NextDueAt
         """;
 
     public async Task<PendingWork> ReadAsync(DateTimeOffset now, CancellationToken cancellationToken)

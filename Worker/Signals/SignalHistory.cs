@@ -5,7 +5,7 @@ using KrxSignal.Worker.Storage;
 namespace KrxSignal.Worker.Signals;
 
 /// <summary>Signals as a person reads them back: `Worker signals`, the heartbeat and the replay summary.</summary>
-public sealed class SignalHistory(SqliteConnectionFactory connections)
+public sealed class SignalHistory(Database connections)
 {
     private const string RangeSql = """
         SELECT id AS Id, ticker AS Ticker, name AS Name, action AS Action, score AS Score, confidence AS Confidence, reason AS Reason,

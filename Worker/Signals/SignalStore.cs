@@ -5,7 +5,7 @@ using KrxSignal.Worker.Storage;
 namespace KrxSignal.Worker.Signals;
 
 /// <summary>Reads the votes and writes signals; the dedup and reversal checks and the insert share one write transaction.</summary>
-public sealed class SignalStore(SqliteConnectionFactory connections)
+public sealed class SignalStore(Database connections)
 {
     // Keyed on the article's arrival, not on when its prediction was stored: a model back from an outage answers
     // hours-old articles, and those answers must not fire signals on old news.

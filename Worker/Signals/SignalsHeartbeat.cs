@@ -1,3 +1,4 @@
+using System.Data.Common;
 using KrxSignal.Worker.Calendar;
 using KrxSignal.Worker.Health;
 using Microsoft.Data.Sqlite;
@@ -22,7 +23,7 @@ public sealed class SignalsHeartbeat(SignalHistory history, TimeProvider time) :
                     .Select(s => new RecentSignal(s.CreatedAt, s.Ticker, s.Name, s.Action, Math.Round(s.Confidence, 4), s.Reversal, s.Delivery.Status))
                     .ToList());
         }
-        catch (SqliteException e)
+        catch (DbException e)
         {
             draft.Warn($"signals unreadable: {e.Message}");
         }

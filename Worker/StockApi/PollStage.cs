@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using KrxSignal.Worker.Ingest;
 using KrxSignal.Worker.Pipeline;
@@ -90,7 +91,7 @@ internal sealed partial class PollStage(
             // A local write that must still happen when the cycle is being stopped.
             await snapshots.AddAsync(rows.OfType<SnapshotRow>().ToList(), cancellationToken.IsCancellationRequested ? CancellationToken.None : cancellationToken);
         }
-        catch (SqliteException e)
+        catch (DbException e)
         {
             // Losing one cycle's recording is better than losing the cycle's data.
             Log.RecordFailed(logger, e.Message);
@@ -103,7 +104,7 @@ internal sealed partial class PollStage(
         {
             return (await ingest.IngestAsync(articles, cancellationToken), null);
         }
-        catch (SqliteException e)
+        catch (DbException e)
         {
             // The articles come back in every later call of the day: the next cycle ingests them.
             Log.IngestFailed(logger, e.Message);
@@ -128,7 +129,7 @@ internal sealed partial class PollStage(
                 Log.Pruned(logger, deleted, options.Value.SnapshotRetention.TotalDays);
             }
         }
-        catch (SqliteException e)
+        catch (DbException e)
         {
             Log.PruneFailed(logger, e.Message);
         }

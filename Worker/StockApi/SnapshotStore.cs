@@ -8,7 +8,7 @@ namespace KrxSignal.Worker.StockApi;
 internal sealed record SnapshotRow(string Endpoint, DateTimeOffset FetchedAt, int? HttpStatus, long LatencyMs, string? Payload, string? Error, bool ServedStale);
 
 /// <summary>The recording that replay reads: one row per endpoint fetch, good or bad.</summary>
-internal sealed class SnapshotStore(SqliteConnectionFactory connections)
+internal sealed class SnapshotStore(Database connections)
 {
     /// <summary>A cycle's rows in one connection and one transaction: one open per cycle instead of one per endpoint.</summary>
     public async Task AddAsync(IReadOnlyList<SnapshotRow> rows, CancellationToken cancellationToken)

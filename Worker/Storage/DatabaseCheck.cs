@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using KrxSignal.Worker.Health.Doctor;
 using Microsoft.Data.Sqlite;
@@ -9,13 +10,13 @@ namespace KrxSignal.Worker.Storage;
 /// so nothing changes. A write lock held by another process is reported as such, not as a permissions problem.
 /// </summary>
 /// <param name="lockTimeoutSeconds">How long the probe write waits for another writer; the daemon's own writes are far shorter.</param>
-internal sealed class DatabaseCheck(SqliteConnectionFactory connections, SchemaMigrator migrator, int lockTimeoutSeconds = 5) : IDoctorCheck
+internal sealed class DatabaseCheck(Database connections, SchemaMigrator migrator, int lockTimeoutSeconds = 5) : IDoctorCheck
 {
     public string Name => "database";
 
     public async Task<DoctorResult> RunAsync(CancellationToken cancellationToken)
     {
-        var path = connections.DatabasePath;
+        var path = ((SqliteDatabase)connections).DatabasePath;
         if (!File.Exists(path))
         {
             return FolderProbe.CanCreateIn(Path.GetDirectoryName(path), out var problem)
@@ -25,7 +26,7 @@ internal sealed class DatabaseCheck(SqliteConnectionFactory connections, SchemaM
 
         try
         {
-            var probe = new SqliteConnectionFactory(path, lockTimeoutSeconds);
+            var probe = new SqliteDatabase(path, lockTimeoutSeconds);
             await using var connection = await probe.OpenAsync(cancellationToken);
             var version = await connection.ExecuteScalarAsync<int>(new CommandDefinition("PRAGMA user_version;", cancellationToken: cancellationToken));
             if (version > migrator.LatestVersion)
@@ -41,7 +42,7 @@ internal sealed class DatabaseCheck(SqliteConnectionFactory connections, SchemaM
         {
             return DoctorResult.Fail(e.Message, "Restore a backup or move the file aside");
         }
-        catch (SqliteException e)
+        catch (DbException e)
         {
             return DatabaseFaults.Classify(e) switch
             {
@@ -58,7 +59,7 @@ internal sealed class DatabaseCheck(SqliteConnectionFactory connections, SchemaM
     }
 
     /// <summary>Takes the write lock and changes the schema, then rolls back: the file ends as it was.</summary>
-    private static async Task ProbeWriteAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    private static async Task ProbeWriteAsync(System.Data.Common.DbConnection connection, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("CREATE TABLE doctor_write_probe (x INTEGER) STRICT; INSERT INTO doctor_write_probe VALUES (1);", transaction: transaction, cancellationToken: cancellationToken));

@@ -1,10 +1,13 @@
+using System.Data.Common;
+using System.Net.Sockets;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace KrxSignal.Worker.Storage;
 
 /// <summary>
 /// Names the class of a local failure in words an operator acts on: a lock held by another process, a read-only
-/// file, a full disk — not an exception type. The heartbeat, job_runs and `doctor` say it the same way.
+/// file, a full disk, a server that cannot be reached — not an exception type. The heartbeat, job_runs and `doctor` say it the same way.
 /// </summary>
 internal static class DatabaseFaults
 {
@@ -26,13 +29,21 @@ internal static class DatabaseFaults
         SqliteException { SqliteErrorCode: IoError } => "database I/O error",
         SqliteException { SqliteErrorCode: CannotOpen } => "database cannot be opened",
         SqliteException { SqliteErrorCode: Corrupt or NotADatabase } => "database corrupt",
+        PostgresException { SqlState: "53100" } => "disk full",
+        PostgresException { SqlState: "25006" } => "database read-only",
+        PostgresException { SqlState: "55P03" or "40P01" } => "database locked by another process",
+        PostgresException { SqlState: "28P01" or "28000" } => "database login refused",
+        PostgresException { SqlState: "3D000" } => "database does not exist",
+        PostgresException { SqlState: ['5', '7', 'P', _, _] } => "database server shutting down",
+        PostgresException { SqlState: ['5', '3', _, _, _] } => "database server out of resources",
+        NpgsqlException { InnerException: SocketException or IOException or TimeoutException } => "database server unreachable",
         IOException { HResult: 28 or unchecked((int)0x80070070) } => "disk full",
         UnauthorizedAccessException => "access denied",
         _ => exception.GetType().Name,
     };
 
-    /// <summary>True when the fault is the database's: the heartbeat then names the file.</summary>
-    public static bool IsDatabase(Exception exception) => exception is SqliteException;
+    /// <summary>True when the fault is the database's: the heartbeat then names the file or server.</summary>
+    public static bool IsDatabase(Exception exception) => exception is DbException;
 
     /// <summary>"database locked by another process (/var/lib/krx/worker.db): database is locked".</summary>
     public static string Describe(Exception exception, string databasePath)

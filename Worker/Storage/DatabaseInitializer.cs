@@ -1,9 +1,9 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace KrxSignal.Worker.Storage;
 
 /// <summary>Migrates and checks the database; a file that cannot be used becomes one message naming it and the fix.</summary>
-internal sealed class DatabaseInitializer(SchemaMigrator migrator, SqliteConnectionFactory connections)
+internal sealed class DatabaseInitializer(SchemaMigrator migrator, Database connections)
 {
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
@@ -12,11 +12,12 @@ internal sealed class DatabaseInitializer(SchemaMigrator migrator, SqliteConnect
             await migrator.MigrateAsync(cancellationToken);
             await migrator.CheckIntegrityAsync(cancellationToken);
         }
-        catch (SqliteException e)
+        catch (DbException e)
         {
-            throw new DatabaseStartupException(
-                $"The database {connections.DatabasePath} cannot be used: {e.Message.TrimEnd('.')}. " +
-                "Check Storage:DatabasePath, the folder's permissions, and that the file is an SQLite database.", e);
+            var fix = connections.Provider == StorageProvider.Postgres
+                ? "Check Storage:ConnectionString (host, port, database, user), that the server is running, and that the user may create tables."
+                : "Check Storage:DatabasePath, the folder's permissions, and that the file is an SQLite database.";
+            throw new DatabaseStartupException($"The database {connections.Location} cannot be used: {e.Message.TrimEnd('.')}. {fix}", e);
         }
     }
 }

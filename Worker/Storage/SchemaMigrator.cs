@@ -4,43 +4,37 @@ using Microsoft.Extensions.Logging;
 
 namespace KrxSignal.Worker.Storage;
 
-/// <summary>Brings the file to the latest schema, one transaction per step, and checks its integrity.</summary>
-internal sealed partial class SchemaMigrator(SqliteConnectionFactory connections, ILogger<SchemaMigrator> logger, IReadOnlyList<Migration>? migrations = null)
+/// <summary>Brings the database to the latest schema, one transaction per step, and checks its integrity.</summary>
+internal sealed partial class SchemaMigrator(Database connections, ILogger<SchemaMigrator> logger, IReadOnlyList<Migration>? migrations = null)
 {
     private const int SqliteCorrupt = 11;
     private const int SqliteNotADatabase = 26;
 
-    private readonly IReadOnlyList<Migration> _migrations = migrations ?? Migration.Embedded;
+    private readonly IReadOnlyList<Migration> _migrations = migrations ?? Migration.For(connections.Provider);
+    private readonly SchemaVersioning _versioning = SchemaVersioning.For(connections.Provider);
 
     public int LatestVersion => _migrations.Count == 0 ? 0 : _migrations[^1].Version;
 
     /// <returns>The schema version the database is at afterwards.</returns>
     public async Task<int> MigrateAsync(CancellationToken cancellationToken)
     {
-        var folder = Path.GetDirectoryName(connections.DatabasePath);
-        if (!string.IsNullOrEmpty(folder))
+        if (connections is SqliteDatabase sqlite)
         {
-            Directory.CreateDirectory(folder);
+            CreateFile(sqlite.DatabasePath);
         }
 
-        Hosting.PrivateFiles.CreateIfMissing(connections.DatabasePath);
         await using var connection = await connections.OpenAsync(cancellationToken);
-
-        // WAL persists in the file, so setting it once here covers every later connection.
-        await connection.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode = WAL;", cancellationToken: cancellationToken));
-
-        // Each step reads the version inside its own write transaction (BEGIN IMMEDIATE): several processes starting
-        // on a new file queue on the write lock, and each applies only what the one before it has not.
+        await _versioning.PrepareAsync(connection, cancellationToken);
         var current = 0;
         while (true)
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            current = await connection.ExecuteScalarAsync<int>(new CommandDefinition("PRAGMA user_version;", transaction: transaction, cancellationToken: cancellationToken));
+            current = await _versioning.LockAndReadAsync(connection, transaction, cancellationToken);
             if (current > LatestVersion)
             {
                 throw new DatabaseStartupException(
-                    $"{connections.DatabasePath} has schema version {current}, but this Worker knows versions up to {LatestVersion}: " +
-                    "it was written by a newer release. Run that release, or point Storage:DatabasePath at another file.");
+                    $"{connections.Location} has schema version {current}, but this Worker knows versions up to {LatestVersion}: " +
+                    "it was written by a newer release. Run that release, or point the Worker at another database.");
             }
 
             if (_migrations.FirstOrDefault(m => m.Version > current) is not { } migration)
@@ -50,18 +44,29 @@ internal sealed partial class SchemaMigrator(SqliteConnectionFactory connections
             }
 
             await connection.ExecuteAsync(new CommandDefinition(migration.Sql, transaction: transaction, cancellationToken: cancellationToken));
-
-            // user_version lives in the file header, which the transaction covers: the step and its number commit together.
-            await connection.ExecuteAsync(new CommandDefinition($"PRAGMA user_version = {migration.Version};", transaction: transaction, cancellationToken: cancellationToken));
+            await _versioning.WriteAsync(connection, transaction, migration, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            Log.Applied(logger, migration.Version, migration.Name, connections.DatabasePath);
+            Log.Applied(logger, migration.Version, migration.Name, connections.Location);
         }
 
         return current;
     }
 
+    /// <summary>The recorded version, without migrating.</summary>
+    public async Task<int> CurrentVersionAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        return await _versioning.ReadAsync(connection, cancellationToken);
+    }
+
+    /// <summary>SQLite's quick_check; a PostgreSQL server checks its own pages, so there is nothing to ask it.</summary>
     public async Task CheckIntegrityAsync(CancellationToken cancellationToken)
     {
+        if (connections.Provider != StorageProvider.Sqlite)
+        {
+            return;
+        }
+
         List<string> problems;
         try
         {
@@ -76,9 +81,20 @@ internal sealed partial class SchemaMigrator(SqliteConnectionFactory connections
         if (problems is not ["ok"])
         {
             throw new DatabaseStartupException(
-                $"{connections.DatabasePath} failed its integrity check ({string.Join("; ", problems.Take(3))}). " +
+                $"{connections.Location} failed its integrity check ({string.Join("; ", problems.Take(3))}). " +
                 "Stop the Worker, move the file aside (keep it for investigation) and restore a backup, or start with a fresh file.");
         }
+    }
+
+    private static void CreateFile(string path)
+    {
+        var folder = Path.GetDirectoryName(path);
+        if (!string.IsNullOrEmpty(folder))
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        Hosting.PrivateFiles.CreateIfMissing(path);
     }
 
     private static partial class Log

@@ -5,8 +5,9 @@ using Dapper;
 namespace KrxSignal.Worker.Storage;
 
 /// <summary>
-/// Stores every instant as UTC ISO-8601 text with millisecond precision ("2026-11-19T22:00:00.000Z"):
-/// readable in sqlite3, and text order equals time order, so SQL can compare and sort it.
+/// SQLite stores every instant as UTC ISO-8601 text with millisecond precision ("2026-11-19T22:00:00.000Z"):
+/// readable in sqlite3, and text order equals time order, so SQL can compare and sort it. PostgreSQL stores
+/// timestamptz, and reads back a UTC DateTime.
 /// </summary>
 internal static class UtcTimeHandlers
 {
@@ -36,6 +37,14 @@ internal static class UtcTimeHandlers
     {
         public override void SetValue(IDbDataParameter parameter, DateTimeOffset value)
         {
+            if (parameter is Npgsql.NpgsqlParameter)
+            {
+                // timestamptz; Npgsql refuses a DateTimeOffset whose offset is not zero.
+                parameter.DbType = DbType.DateTimeOffset;
+                parameter.Value = value.ToUniversalTime();
+                return;
+            }
+
             parameter.DbType = DbType.String;
             parameter.Value = ToText(value);
         }

@@ -4,7 +4,7 @@ using KrxSignal.Worker.Storage;
 namespace KrxSignal.Worker.Notify.Outbox;
 
 /// <summary>The notify_channels table: channels disabled by a 410, blocked by 401/403/404, or held by a 429. Shared by every process on the file.</summary>
-internal sealed class ChannelStates(SqliteConnectionFactory connections)
+internal sealed class ChannelStates(Database connections)
 {
     public async Task<IReadOnlyList<ChannelState>> AllAsync(CancellationToken cancellationToken)
     {

@@ -8,7 +8,7 @@ namespace KrxSignal.Worker.Notify.Outbox;
 /// lease (owner, until) on the channel's next due row whose lease is free or expired, so two processes never hold
 /// one row; the lease of a killed process runs out and its row is taken over.
 /// </summary>
-internal sealed class DeliveryClaims(SqliteConnectionFactory connections)
+internal sealed class DeliveryClaims(Database connections)
 {
     // The next row in creation order that is pending, unclaimed (or its claim expired), not expired, due, and not
     // behind an earlier message of the channel that is backing off (order is kept); and, for a rate-limited channel,

@@ -8,7 +8,7 @@ namespace KrxSignal.Worker.Notify.Outbox;
 /// Putting messages into the outbox (migrations 0002 and 0003): notifications (one per message) and deliveries (one
 /// per message and channel). Rows are only ever moved forward (pending → sent/failed/skipped/expired); nothing is deleted.
 /// </summary>
-internal sealed class OutboxIntake(SqliteConnectionFactory connections, MessageExpiry expiry)
+internal sealed class OutboxIntake(Database connections, MessageExpiry expiry)
 {
     /// <summary>Queues every signal not queued yet and, when <paramref name="digestsSince"/> is set, a digest per recently predicted article.</summary>
     /// <returns>How many messages were queued.</returns>

@@ -4,7 +4,7 @@ using KrxSignal.Worker.Storage;
 namespace KrxSignal.Worker.Predictions.OpenAi;
 
 /// <summary>The model_settings table: each model's negotiated step, so a restart does not rediscover it.</summary>
-public sealed class ModelSettingsStore(SqliteConnectionFactory connections)
+public sealed class ModelSettingsStore(Database connections)
 {
     public async Task<IReadOnlyDictionary<string, ModelSettings>> AllAsync(CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using KrxSignal.Worker.Hosting;
 using Microsoft.Data.Sqlite;
@@ -6,10 +7,10 @@ using Microsoft.Extensions.Options;
 namespace KrxSignal.Worker.Storage;
 
 /// <summary>
-/// Opens one connection per operation (connections are not thread-safe) with the per-connection
+/// The embedded SQLite file. Opens one connection per operation (connections are not thread-safe) with the per-connection
 /// pragmas set every time: synchronous and busy_timeout do not persist in the file.
 /// </summary>
-public sealed class SqliteConnectionFactory
+public sealed class SqliteDatabase : Database
 {
     // FULL, not NORMAL: NORMAL may lose the last commits on power loss, and a lost dedup row is a duplicate signal.
     private const int BusyTimeoutMs = 5000;
@@ -17,15 +18,13 @@ public sealed class SqliteConnectionFactory
     private readonly string _connectionString;
     private readonly string _connectionPragmas;
 
-    static SqliteConnectionFactory() => UtcTimeHandlers.Register();
-
-    public SqliteConnectionFactory(IOptions<StorageOptions> options, AppPaths paths)
+    public SqliteDatabase(IOptions<StorageOptions> options, AppPaths paths)
         : this(paths.Resolve(options.Value.DatabasePath))
     {
     }
 
     /// <param name="lockTimeoutSeconds">How long a statement waits for another writer's lock before it fails.</param>
-    public SqliteConnectionFactory(string databasePath, int lockTimeoutSeconds = 30)
+    public SqliteDatabase(string databasePath, int lockTimeoutSeconds = 30)
     {
         DatabasePath = databasePath;
         _connectionPragmas = $"PRAGMA synchronous = FULL; PRAGMA busy_timeout = {Math.Min(BusyTimeoutMs, lockTimeoutSeconds * 1000)}; PRAGMA foreign_keys = ON;";
@@ -40,7 +39,11 @@ public sealed class SqliteConnectionFactory
 
     public string DatabasePath { get; }
 
-    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    public override StorageProvider Provider => StorageProvider.Sqlite;
+
+    public override string Location => DatabasePath;
+
+    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
         try
