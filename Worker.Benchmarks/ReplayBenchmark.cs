@@ -18,7 +18,7 @@ public static partial class ReplayBenchmark
         // The Worker's own build output (built alongside, same configuration), as an operator would run it.
         var repository = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", ".."));
         var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-        var worker = Path.Combine(repository, "Worker", "bin", configuration, "net10.0", "Worker.dll");
+        var worker = WorkerBinary.Dll;
         var sample = Path.Combine(repository, "samples", "sample-day-2026-11-20.jsonl");
         if (!File.Exists(sample))
         {

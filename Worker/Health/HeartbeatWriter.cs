@@ -16,7 +16,16 @@ internal sealed partial class HeartbeatWriter(
     TimeProvider time,
     ILogger<HeartbeatWriter> logger) : BackgroundService, ILivenessSource
 {
+    /// <summary>
+    /// A timer write reads the sections afresh only every this many ticks (a minute at the default interval); between,
+    /// it rewrites the last sections with a new write time. Every job asks for a write when it ends, and such a write
+    /// always reads afresh, so what changes is shown at once, while an idle night reads the database four times less.
+    /// </summary>
+    public const int RefreshEveryTicks = 4;
+
     private readonly SemaphoreSlim _wake = new(0, 1);
+    private HeartbeatDraft? _sections;
+    private int _ticksSinceRefresh;
     private PeriodicTimer? _ticker;
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
     private bool _failing;
@@ -103,11 +112,13 @@ internal sealed partial class HeartbeatWriter(
         while (!stoppingToken.IsCancellationRequested)
         {
             tick ??= _ticker!.WaitForNextTickAsync(stoppingToken).AsTask();
+            var requested = true;
             using (var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
             {
                 if (await Task.WhenAny(tick, _wake.WaitAsync(wait.Token)) == tick)
                 {
                     tick = null;
+                    requested = false;
                 }
 
                 await wait.CancelAsync();
@@ -115,13 +126,20 @@ internal sealed partial class HeartbeatWriter(
 
             if (!stoppingToken.IsCancellationRequested)
             {
-                await WriteCurrentAsync(stoppingToken);
+                await WriteCurrentAsync(stoppingToken, refresh: requested || ++_ticksSinceRefresh >= RefreshEveryTicks);
             }
         }
     }
 
-    private async Task WriteCurrentAsync(CancellationToken cancellationToken)
+    private async Task WriteCurrentAsync(CancellationToken cancellationToken, bool refresh = true)
     {
+        if (!refresh && _sections is { } last)
+        {
+            await TryWriteAsync(Build(last), cancellationToken);
+            return;
+        }
+
+        _ticksSinceRefresh = 0;
         var draft = new HeartbeatDraft();
         foreach (var contributor in contributors)
         {
@@ -136,6 +154,7 @@ internal sealed partial class HeartbeatWriter(
             }
         }
 
+        _sections = draft;
         await TryWriteAsync(Build(draft), cancellationToken);
     }
 

@@ -135,6 +135,12 @@ internal static class ReplayRunner
         }
 
         builder.Configuration.AddInMemoryCollection(overrides);
+        if (database is not null)
+        {
+            // Replay's own file is rebuilt by running the replay again: its commits need not wait for the disk.
+            builder.Services.AddSingleton<Database>(new SqliteDatabase(database, durable: false));
+        }
+
         builder.Services.AddSingleton<TimeProvider>(clock);
         builder.Services.AddSingleton(RetryJitter.None); // the same file gives the same retry instants
         builder.Services.AddHttpClient(StockApiServiceCollectionExtensions.HttpClientName)
