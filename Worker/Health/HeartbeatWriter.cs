@@ -96,18 +96,21 @@ internal sealed partial class HeartbeatWriter(
         base.Dispose();
     }
 
-    /// <summary>The first heartbeat is on disk before the host reports itself started.</summary>
-    public override async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The first heartbeat is written as the loop starts, beside the rest of start-up rather than before it: READY (and
+    /// the other hosted services) need not wait for a file write. The watchdog gives a start three intervals of grace.
+    /// </summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
     {
         // Armed here rather than in ExecuteAsync (which .NET runs on another thread): the cadence
-        // starts with the first write, and a tick that comes before the loop waits is not lost.
+        // starts with the start, and a tick that comes before the loop waits is not lost.
         _ticker = new PeriodicTimer(options.Value.Interval, time);
-        await WriteCurrentAsync(cancellationToken);
-        await base.StartAsync(cancellationToken);
+        return base.StartAsync(cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await WriteCurrentAsync(stoppingToken);
         Task<bool>? tick = null;
         while (!stoppingToken.IsCancellationRequested)
         {
