@@ -16,7 +16,8 @@ namespace KrxSignal.Worker.Benchmarks;
 /// Four fake models at 60/220/240/310 ms (the earlier system's LLM latencies scaled 1:100) over 20
 /// articles, three strategies side by side in one run: one model after another, each article's models
 /// in parallel but one article at a time (the earlier system), and ours — the real predict stage over a
-/// real SQLite file with 8 articles at once and each model's concurrency limit 8.
+/// real SQLite file with 8 articles at once and each model's concurrency limit 8 — and ours again on a throwaway
+/// PostgreSQL server, with the ratio of the two.
 /// </summary>
 public static class PredictionFanOutBenchmark
 {
@@ -34,12 +35,19 @@ public static class PredictionFanOutBenchmark
         var sequential = new List<(double Total, double PerArticle)>();
         var perArticle = new List<(double Total, double PerArticle)>();
         var ours = new List<(double Total, double PerArticle)>();
+        var oursOnPostgres = new List<(double Total, double PerArticle)>();
+        await using var postgres = await ThrowawayPostgres.StartAsync();
         for (var run = 0; run < Runs; run++)
         {
             // Interleaved, so drift on a shared machine touches every strategy alike.
             sequential.Add(await BaselineAsync(models, parallelModels: false));
             perArticle.Add(await BaselineAsync(models, parallelModels: true));
-            ours.Add(await OursAsync(models));
+            ours.Add(await OnSqliteAsync(models));
+            if (postgres is not null)
+            {
+                await using var database = new PostgresDatabase(await postgres.CreateDatabaseAsync());
+                oursOnPostgres.Add(await OursAsync(models, database));
+            }
         }
 
         var (seqTotal, seqArticle) = Median(sequential);
@@ -51,6 +59,13 @@ public static class PredictionFanOutBenchmark
         Print("one model after another", seqTotal, seqArticle);
         Print("per-article parallel (earlier)", parTotal, parArticle);
         Print($"ours ({ArticlesAtOnce} at once, concurrency {ArticlesAtOnce})", ourTotal, ourArticle);
+        if (oursOnPostgres.Count > 0)
+        {
+            var (pgTotal, pgArticle) = Median(oursOnPostgres);
+            Print("ours on PostgreSQL", pgTotal, pgArticle);
+            Console.WriteLine(string.Create(c, $"PostgreSQL / SQLite: {pgTotal / ourTotal:0.000} total, {pgArticle / ourArticle:0.000} per article"));
+        }
+
         Console.WriteLine(string.Create(c, $"per-article time / slowest model: {ourArticle / slowest:0.000} (target <= 1.10)"));
         Console.WriteLine(string.Create(c, $"speed-up vs per-article parallel: {parTotal / ourTotal:0.00}x (target >= 5x)"));
         Console.WriteLine(string.Create(c, $"ratio to ideal ceil({Articles}/{ArticlesAtOnce}) x {slowest} ms = {ideal} ms: {ourTotal / ideal:0.000}"));
@@ -89,55 +104,59 @@ public static class PredictionFanOutBenchmark
         return (total.Elapsed.TotalMilliseconds, perArticle.Order().ElementAt(perArticle.Count / 2));
     }
 
-    /// <summary>The real stage, guards, store and ledger; only the models are fakes.</summary>
-    private static async Task<(double Total, double PerArticle)> OursAsync(List<FakeModel> models)
+    private static async Task<(double Total, double PerArticle)> OnSqliteAsync(List<FakeModel> models)
     {
         var folder = Path.Combine(Path.GetTempPath(), "krx-fanout-bench", Guid.NewGuid().ToString("N"));
         try
         {
-            var connections = new SqliteDatabase(Path.Combine(folder, "worker.db"));
-            await new SchemaMigrator(connections, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
-            await using (var connection = await connections.OpenAsync(CancellationToken.None))
-            {
-                for (var i = 0; i < Articles; i++)
-                {
-                    await connection.ExecuteAsync(
-                        "INSERT INTO news_articles (id, ticker, title, published_at, created_at) VALUES (@id, '005930', 't', @at, @at);",
-                        new { id = $"a{i:00}", at = new DateTimeOffset(2026, 11, 19, 1, i, 0, TimeSpan.Zero) });
-                }
-            }
-
-            var modelOptions = Options.Create(new ModelsOptions
-            {
-                Items = models.Select(m => new ModelOptions
-                {
-                    Id = m.Provider, Provider = m.Provider, MaxConcurrency = ArticlesAtOnce, Timeout = TimeSpan.FromSeconds(10), MaxRetries = 0, DailyBudgetUsd = 0,
-                }).ToList(),
-            });
-            var predictions = Options.Create(new PredictionsOptions { BatchSize = Articles, MaxConcurrentArticles = ArticlesAtOnce });
-            var store = new PredictionStore(connections);
-            var articleTimes = new ArticleTimes();
-            using var guards = new ModelGuards(modelOptions, TimeProvider.System);
-            var pairs = new PairRunner(
-                new ModelCatalog(models), guards, store, new UsageLedger(store, NullLogger<UsageLedger>.Instance), predictions, TimeProvider.System, NullLogger<PairRunner>.Instance);
-            var fanOut = new PredictionFanOut(pairs, store, predictions, TimeProvider.System, articleTimes);
-            var stage = new PredictStage(store, fanOut, modelOptions, predictions, NullLogger<PredictStage>.Instance);
-
-            var total = Stopwatch.StartNew();
-            var result = await stage.RunAsync(new StageContext(), CancellationToken.None);
-            total.Stop();
-            if (result.Items != Articles * models.Count)
-            {
-                throw new InvalidOperationException($"expected {Articles * models.Count} rows, got {result.Items}: {result.Summary}");
-            }
-
-            return (total.Elapsed.TotalMilliseconds, articleTimes.Median());
+            return await OursAsync(models, new SqliteDatabase(Path.Combine(folder, "worker.db")));
         }
         finally
         {
             SqliteConnection.ClearAllPools();
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    /// <summary>The real stage, guards, store and ledger over <paramref name="connections"/>; only the models are fakes.</summary>
+    private static async Task<(double Total, double PerArticle)> OursAsync(List<FakeModel> models, Database connections)
+    {
+        await new SchemaMigrator(connections, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
+        await using (var connection = await connections.OpenAsync(CancellationToken.None))
+        {
+            for (var i = 0; i < Articles; i++)
+            {
+                await connection.ExecuteAsync(
+                    "INSERT INTO news_articles (id, ticker, title, published_at, created_at) VALUES (@id, '005930', 't', @at, @at);",
+                    new { id = $"a{i:00}", at = new DateTimeOffset(2026, 11, 19, 1, i, 0, TimeSpan.Zero) });
+            }
+        }
+
+        var modelOptions = Options.Create(new ModelsOptions
+        {
+            Items = models.Select(m => new ModelOptions
+            {
+                Id = m.Provider, Provider = m.Provider, MaxConcurrency = ArticlesAtOnce, Timeout = TimeSpan.FromSeconds(10), MaxRetries = 0, DailyBudgetUsd = 0,
+            }).ToList(),
+        });
+        var predictions = Options.Create(new PredictionsOptions { BatchSize = Articles, MaxConcurrentArticles = ArticlesAtOnce });
+        var store = new PredictionStore(connections);
+        var articleTimes = new ArticleTimes();
+        using var guards = new ModelGuards(modelOptions, TimeProvider.System);
+        var pairs = new PairRunner(
+            new ModelCatalog(models), guards, store, new UsageLedger(store, NullLogger<UsageLedger>.Instance), predictions, TimeProvider.System, NullLogger<PairRunner>.Instance);
+        var fanOut = new PredictionFanOut(pairs, store, predictions, TimeProvider.System, articleTimes);
+        var stage = new PredictStage(store, fanOut, modelOptions, predictions, NullLogger<PredictStage>.Instance);
+
+        var total = Stopwatch.StartNew();
+        var result = await stage.RunAsync(new StageContext(), CancellationToken.None);
+        total.Stop();
+        if (result.Items != Articles * models.Count)
+        {
+            throw new InvalidOperationException($"expected {Articles * models.Count} rows, got {result.Items}: {result.Summary}");
+        }
+
+        return (total.Elapsed.TotalMilliseconds, articleTimes.Median());
     }
 
     private sealed class FakeModel(string provider, TimeSpan latency) : IPredictionModel

@@ -6,18 +6,19 @@ using KrxSignal.Worker.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using KrxSignal.Worker.Storage;
 
 namespace KrxSignal.Worker.Tests.Notify;
 
-public sealed class ChannelDeliveryTests : OutboxScenarioTest
+public abstract class ChannelDeliveryTests(StorageProvider provider) : OutboxScenarioTest(provider)
 {
-    [Fact]
+    [SkippableFact]
     public async Task RunAsync_WebhookOkTelegramDown_RetriesOnlyTelegram()
     {
         S.Answer(OutboxScenario.WebhookPath, 200);
         S.Answer(OutboxScenario.TelegramPath, 500, """{"ok":false,"error_code":500,"description":"Internal"}""");
         await S.Db.AddPredictedArticleAsync("005930", S.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
-        using var services = S.Db.BuildServices(S.Clock, S.Settings(telegram: true));
+        await using var services = S.Db.BuildServices(S.Clock, S.Settings(telegram: true));
 
         await OutboxScenario.RunAsync(services);
         S.Clock.Advance(TimeSpan.FromMinutes(1));
@@ -43,22 +44,22 @@ public sealed class ChannelDeliveryTests : OutboxScenarioTest
         telegram.Body.Should().Contain("\"chat_id\":\"42\"").And.Contain("BUY 005930");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RunAsync_Telegram429_WaitsRetryAfterAndKeepsTokenOutOfErrors()
     {
         S.Answer(OutboxScenario.TelegramPath, 429, """{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 120","parameters":{"retry_after":120}}""");
         await S.Db.AddPredictedArticleAsync("005930", S.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
-        using var services = S.Db.BuildServices(S.Clock, S.Settings(webhook: false, telegram: true));
+        await using var services = S.Db.BuildServices(S.Clock, S.Settings(webhook: false, telegram: true));
 
         await OutboxScenario.RunAsync(services);
 
-        var delivery = (await S.Db.QueryAsync<(string NextAttemptAt, string LastError)>(
-            "SELECT next_attempt_at, last_error FROM deliveries WHERE channel = 'telegram'")).Single();
-        delivery.NextAttemptAt.Should().Be("2026-11-19T01:02:00.000Z", "retry_after 120 s is longer than the 30 s backoff");
-        delivery.LastError.Should().NotContain(OutboxScenario.BotToken);
+        var nextAttemptAt = await S.Db.ScalarAsync<DateTimeOffset>("SELECT next_attempt_at FROM deliveries WHERE channel = 'telegram'");
+        var lastError = await S.Db.ScalarAsync<string>("SELECT last_error FROM deliveries WHERE channel = 'telegram'");
+        nextAttemptAt.Should().Be(new DateTimeOffset(2026, 11, 19, 1, 2, 0, TimeSpan.Zero), "retry_after 120 s is longer than the 30 s backoff");
+        lastError.Should().NotContain(OutboxScenario.BotToken);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RunAsync_MaxAttemptsReached_FailedWithErrorLogAndDegradedHeartbeat()
     {
         S.Answer(OutboxScenario.WebhookPath, 503);
@@ -66,7 +67,7 @@ public sealed class ChannelDeliveryTests : OutboxScenarioTest
         var settings = S.Settings();
         settings["Notify:MaxAttempts"] = "3";
         var logs = new FakeLogCollector();
-        using var services = S.Db.BuildServices(S.Clock, settings, s => s.AddLogging(b => b.AddProvider(new FakeLoggerProvider(logs))));
+        await using var services = S.Db.BuildServices(S.Clock, settings, s => s.AddLogging(b => b.AddProvider(new FakeLoggerProvider(logs))));
 
         for (var i = 0; i < 3; i++)
         {
@@ -89,12 +90,12 @@ public sealed class ChannelDeliveryTests : OutboxScenarioTest
         S.Requests(OutboxScenario.WebhookPath).Should().HaveCount(3);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ContributeAsync_PendingMessages_CountAndOldestAge()
     {
         S.Answer(OutboxScenario.WebhookPath, 500);
         await S.Db.AddPredictedArticleAsync("005930", S.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
-        using var services = S.Db.BuildServices(S.Clock, S.Settings());
+        await using var services = S.Db.BuildServices(S.Clock, S.Settings());
         await OutboxScenario.RunAsync(services);
         S.Clock.Advance(TimeSpan.FromSeconds(90));
 
@@ -105,12 +106,12 @@ public sealed class ChannelDeliveryTests : OutboxScenarioTest
         draft.Status.Should().Be(HealthStatus.Healthy);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RunAsync_NoChannelConfigured_MessagesSkippedAndSaidOnce()
     {
         await S.Db.AddPredictedArticleAsync("005930", S.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
         var logs = new FakeLogCollector();
-        using var services = S.Db.BuildServices(S.Clock, S.Settings(webhook: false, predictions: true), s => s.AddLogging(b => b.AddProvider(new FakeLoggerProvider(logs))));
+        await using var services = S.Db.BuildServices(S.Clock, S.Settings(webhook: false, predictions: true), s => s.AddLogging(b => b.AddProvider(new FakeLoggerProvider(logs))));
 
         var result = await OutboxScenario.RunAsync(services);
         await S.Db.AddPredictedArticleAsync("000660", S.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
@@ -123,7 +124,7 @@ public sealed class ChannelDeliveryTests : OutboxScenarioTest
         S.Server.LogEntries.Should().BeEmpty();
     }
 
-    [Fact]
+    [SkippableFact]
     public void Backoff_DoublesFromRetryDelayUpToCap()
     {
         var options = new NotifyOptions();
@@ -133,7 +134,7 @@ public sealed class ChannelDeliveryTests : OutboxScenarioTest
         ChannelRun.Backoff(1, TimeSpan.FromHours(5), options).Should().Be(TimeSpan.FromMinutes(30), "a Retry-After is capped");
     }
 
-    [Fact]
+    [SkippableFact]
     public void Sign_StandardWebhooksVector_MatchesPublishedSignature()
     {
         // The example of the Standard Webhooks specification: secret, message id, timestamp, body and signature.
@@ -144,7 +145,7 @@ public sealed class ChannelDeliveryTests : OutboxScenarioTest
         signature.Should().Be("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
     }
 
-    [Fact]
+    [SkippableFact]
     public void Sign_TwoSecretsDuringRotation_BothSignaturesSpaceSeparated()
     {
         var current = WebhookSecret.TryDecode(WebhookSecret.New())!;
@@ -156,13 +157,13 @@ public sealed class ChannelDeliveryTests : OutboxScenarioTest
             .And.EndWith("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("test-webhook-secret")]
     [InlineData("whsec_not base64!")]
     [InlineData("whsec_c2hvcnQ=")]
     public void TryDecode_NotAStandardWebhooksSecret_Null(string secret) => WebhookSecret.TryDecode(secret).Should().BeNull();
 
-    [Fact]
+    [SkippableFact]
     public void New_FreshSecret_DecodesTo32Bytes()
     {
         var secret = WebhookSecret.New();
@@ -171,4 +172,8 @@ public sealed class ChannelDeliveryTests : OutboxScenarioTest
         WebhookSecret.TryDecode(secret).Should().HaveCount(32);
         WebhookSecret.New().Should().NotBe(secret);
     }
+
+    public sealed class OnSqlite() : ChannelDeliveryTests(StorageProvider.Sqlite);
+
+    public sealed class OnPostgres() : ChannelDeliveryTests(StorageProvider.Postgres);
 }

@@ -5,6 +5,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace KrxSignal.Worker.Tests.Notify;
 
+/// <summary>
+/// SQLite only: the delivery step rebuilds SQLite tables to widen a CHECK. PostgreSQL's schema begins after that step
+/// (its baseline is the finished version), so there is nothing of this to migrate there.
+/// </summary>
 public sealed class DeliveryMigrationTests : IDisposable
 {
     private readonly TempFolder _folder = new();

@@ -2,6 +2,7 @@ using KrxSignal.Worker.Notify;
 using KrxSignal.Worker.Notify.Delivery;
 using KrxSignal.Worker.Pipeline;
 using KrxSignal.Worker.Signals;
+using KrxSignal.Worker.Storage;
 using KrxSignal.Worker.Tests.Signals;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -13,7 +14,7 @@ using WireMock.Server;
 namespace KrxSignal.Worker.Tests.Notify;
 
 /// <summary>A database, a fake clock and a WireMock receiver on loopback, wired like the daemon's signal and notify stages.</summary>
-public sealed class OutboxScenario : IDisposable
+public sealed class OutboxScenario : IAsyncDisposable
 {
     public const string WebhookPath = "/hooks/krx";
     // The Standard Webhooks specification's example secret (24 bytes, base64).
@@ -35,7 +36,7 @@ public sealed class OutboxScenario : IDisposable
 
     public const string TelegramPath = $"/bot{BotToken}/sendMessage";
 
-    public static async Task<OutboxScenario> CreateAsync() => new(await SignalsTestDatabase.CreateAsync());
+    public static async Task<OutboxScenario> CreateAsync(StorageProvider provider = StorageProvider.Sqlite) => new(await SignalsTestDatabase.CreateAsync(provider));
 
     public Dictionary<string, string?> Settings(bool webhook = true, bool telegram = false, bool predictions = false) => new()
     {
@@ -85,10 +86,10 @@ public sealed class OutboxScenario : IDisposable
         Server.Given(Request.Create().WithPath(path).UsingPost()).RespondWith(body is null ? response : response.WithBody(body));
     }
 
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
         Server.Stop();
         Server.Dispose();
-        Db.Dispose();
+        await Db.DisposeAsync();
     }
 }

@@ -10,24 +10,29 @@ using Microsoft.Extensions.Logging.Testing;
 using WireMock.Matchers;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
+using KrxSignal.Worker.Storage;
 
 namespace KrxSignal.Worker.Tests.Notify;
 
 /// <summary>Receivers that answer what real ones do: 410, 401, 400 for one message, a redirect.</summary>
-public sealed class PermanentAnswerTests : OutboxScenarioTest, IDisposable
+public abstract class PermanentAnswerTests(StorageProvider provider) : OutboxScenarioTest(provider), IDisposable
 {
     private static readonly string[] Tickers = ["005930", "000660", "035420"];
 
     private readonly TempFolder _logs = new();
 
-    public void Dispose() => _logs.Dispose();
+    public void Dispose()
+    {
+        _logs.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
-    [Fact]
+    [SkippableFact]
     public async Task RunAsync_Webhook410_ChannelDisabledNoFurtherAttemptsResumableNothingLost()
     {
         S.Answer(OutboxScenario.WebhookPath, 410, "gone");
         await AddSignalsAsync();
-        using var services = S.Db.BuildServices(S.Clock, S.Settings());
+        await using var services = S.Db.BuildServices(S.Clock, S.Settings());
 
         var first = await OutboxScenario.RunAsync(services);
         for (var i = 0; i < 5; i++)
@@ -55,32 +60,32 @@ public sealed class PermanentAnswerTests : OutboxScenarioTest, IDisposable
         (await S.Db.ScalarAsync<long>("SELECT COUNT(*) FROM notify_channels")).Should().Be(0);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RunAsync_DisabledBy410ThenUrlChanged_ChannelEnabledAgain()
     {
         S.Answer(OutboxScenario.WebhookPath, 410);
         S.Answer("/hooks/moved", 200);
         await AddSignalsAsync();
-        using (var before = S.Db.BuildServices(S.Clock, S.Settings()))
+        await using (var before = S.Db.BuildServices(S.Clock, S.Settings()))
         {
             await OutboxScenario.RunAsync(before);
         }
 
         var settings = S.Settings();
         settings["Notify:Webhook:Url"] = S.Server.Url + "/hooks/moved";
-        using var after = S.Db.BuildServices(S.Clock, settings);
+        await using var after = S.Db.BuildServices(S.Clock, settings);
         var result = await OutboxScenario.RunAsync(after);
 
         result.Items.Should().Be(3);
         S.Requests("/hooks/moved").Should().HaveCount(3);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RunAsync_Webhook401_ChannelUnhealthyMessagesWaitThenProbeDelivers()
     {
         S.Answer(OutboxScenario.WebhookPath, 401, "bad signature");
         await AddSignalsAsync();
-        using var services = S.Db.BuildServices(S.Clock, S.Settings());
+        await using var services = S.Db.BuildServices(S.Clock, S.Settings());
 
         await OutboxScenario.RunAsync(services);
         S.Clock.Advance(TimeSpan.FromMinutes(1));
@@ -104,7 +109,7 @@ public sealed class PermanentAnswerTests : OutboxScenarioTest, IDisposable
         (await HeartbeatAsync(services)).Status.Should().Be(HealthStatus.Healthy);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RunAsync_400ForOneMessage_ThatOneFailedWithAnswerOthersDelivered()
     {
         S.Server.Given(Request.Create().WithPath(OutboxScenario.WebhookPath).UsingPost().WithBody(new WildcardMatcher("*000660*")))
@@ -113,7 +118,7 @@ public sealed class PermanentAnswerTests : OutboxScenarioTest, IDisposable
         S.Server.Given(Request.Create().WithPath(OutboxScenario.WebhookPath).UsingPost()).AtPriority(2).RespondWith(Response.Create().WithStatusCode(200));
         await AddSignalsAsync();
         var logs = new FakeLogCollector();
-        using var services = S.Db.BuildServices(S.Clock, S.Settings(), s => s.AddLogging(b => b.AddProvider(new FakeLoggerProvider(logs))));
+        await using var services = S.Db.BuildServices(S.Clock, S.Settings(), s => s.AddLogging(b => b.AddProvider(new FakeLoggerProvider(logs))));
 
         var result = await OutboxScenario.RunAsync(services);
 
@@ -128,7 +133,7 @@ public sealed class PermanentAnswerTests : OutboxScenarioTest, IDisposable
         (await HeartbeatAsync(services)).Status.Should().Be(HealthStatus.Degraded);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RunAsync_Webhook302_NotDeliveredReasonNamesStatusAndLocation()
     {
         S.Server.Given(Request.Create().WithPath(OutboxScenario.WebhookPath).UsingPost())
@@ -136,7 +141,7 @@ public sealed class PermanentAnswerTests : OutboxScenarioTest, IDisposable
         S.Server.Given(Request.Create().WithPath("/elsewhere")).RespondWith(Response.Create().WithStatusCode(200));
         await AddSignalsAsync(1);
         var logs = new FakeLogCollector();
-        using var services = S.Db.BuildServices(S.Clock, S.Settings(), s => s.AddLogging(b => b.AddProvider(new FakeLoggerProvider(logs))));
+        await using var services = S.Db.BuildServices(S.Clock, S.Settings(), s => s.AddLogging(b => b.AddProvider(new FakeLoggerProvider(logs))));
 
         var result = await OutboxScenario.RunAsync(services);
 
@@ -150,12 +155,12 @@ public sealed class PermanentAnswerTests : OutboxScenarioTest, IDisposable
             .And.NotContain(r => r.Message.Contains("s3cr3t", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RunAsync_DeliveredAfterTwoFailures_SaysHowLate()
     {
         S.Answer(OutboxScenario.WebhookPath, 500);
         await AddSignalsAsync(1);
-        using var services = S.Db.BuildServices(S.Clock, S.Settings());
+        await using var services = S.Db.BuildServices(S.Clock, S.Settings());
         await OutboxScenario.RunAsync(services);
         S.Clock.Advance(TimeSpan.FromMinutes(1));
         await OutboxScenario.RunAsync(services);
@@ -189,11 +194,14 @@ public sealed class PermanentAnswerTests : OutboxScenarioTest, IDisposable
     private WorkerHostSettings CliSettings() => new()
     {
         ContentRoot = AppContext.BaseDirectory,
-        Overrides = new Dictionary<string, string?>
+        Overrides = new Dictionary<string, string?>(S.Db.StorageSettings)
         {
-            ["Storage:DatabasePath"] = S.Db.Path,
             ["Heartbeat:Path"] = _logs.File("heartbeat.json"),
             ["Logs:Directory"] = _logs.File("logs"),
         },
     };
+
+    public sealed class OnSqlite() : PermanentAnswerTests(StorageProvider.Sqlite);
+
+    public sealed class OnPostgres() : PermanentAnswerTests(StorageProvider.Postgres);
 }

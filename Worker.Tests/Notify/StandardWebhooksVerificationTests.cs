@@ -4,6 +4,7 @@ using KrxSignal.Worker.Tests.Signals;
 using KrxSignal.Worker.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 using WireMock.Logging;
+using KrxSignal.Worker.Storage;
 
 namespace KrxSignal.Worker.Tests.Notify;
 
@@ -11,7 +12,7 @@ namespace KrxSignal.Worker.Tests.Notify;
 /// Every webhook delivery checked by an independent Standard Webhooks implementation: the npm `standardwebhooks`
 /// package, run by node. It checks the signature and that the timestamp is within five minutes of its own clock.
 /// </summary>
-public sealed class StandardWebhooksVerificationTests : OutboxScenarioTest
+public abstract class StandardWebhooksVerificationTests(StorageProvider provider) : OutboxScenarioTest(provider)
 {
     private const string Package = "standardwebhooks";
     private const string Version = "1.1.1";
@@ -39,7 +40,7 @@ public sealed class StandardWebhooksVerificationTests : OutboxScenarioTest
         var settings = S.Settings();
         settings["Notify:Webhook:Secret"] = current;
         settings["Notify:Webhook:PreviousSecret"] = OutboxScenario.Secret;
-        using var services = S.Db.BuildServices(clock, settings);
+        await using var services = S.Db.BuildServices(clock, settings);
         await S.Db.AddPredictedArticleAsync("005930", clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
         await OutboxScenario.RunAsync(services);
         clock.Advance(TimeSpan.FromMinutes(10));
@@ -88,4 +89,8 @@ public sealed class StandardWebhooksVerificationTests : OutboxScenarioTest
     }
 
     private sealed record VerifyCase(string Secret, string Body, Dictionary<string, string> Headers);
+
+    public sealed class OnSqlite() : StandardWebhooksVerificationTests(StorageProvider.Sqlite);
+
+    public sealed class OnPostgres() : StandardWebhooksVerificationTests(StorageProvider.Postgres);
 }

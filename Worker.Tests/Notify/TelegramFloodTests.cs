@@ -1,9 +1,11 @@
+using KrxSignal.Worker.Storage;
+
 namespace KrxSignal.Worker.Tests.Notify;
 
 /// <summary>Telegram's flood control: about 20 messages a minute to one chat, and a 429's retry_after for the whole chat.</summary>
-public sealed class TelegramFloodTests : OutboxScenarioTest
+public abstract class TelegramFloodTests(StorageProvider provider) : OutboxScenarioTest(provider)
 {
-    [Fact]
+    [SkippableFact]
     public async Task DeliverAsync_26Pending_TwentyInAMinuteTheRestInTheNext()
     {
         S.Answer(OutboxScenario.TelegramPath, 200, """{"ok":true,"result":{"message_id":1}}""");
@@ -12,7 +14,7 @@ public sealed class TelegramFloodTests : OutboxScenarioTest
             await S.Db.AddPredictedArticleAsync("005930", S.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
         }
 
-        using var services = S.Db.BuildServices(S.Clock, S.Settings(webhook: false, telegram: true, predictions: true));
+        await using var services = S.Db.BuildServices(S.Clock, S.Settings(webhook: false, telegram: true, predictions: true));
 
         var first = await OutboxScenario.RunAsync(services, deliverNow: true);
         S.Clock.Advance(TimeSpan.FromSeconds(30));
@@ -26,13 +28,13 @@ public sealed class TelegramFloodTests : OutboxScenarioTest
         S.Requests(OutboxScenario.TelegramPath).Should().HaveCount(26, "nothing was sent only to be refused");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task DeliverAsync_429RetryAfter_WholeChatWaitsThenGoesOn()
     {
         S.Answer(OutboxScenario.TelegramPath, 429, """{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 90","parameters":{"retry_after":90}}""");
         await S.Db.AddPredictedArticleAsync("005930", S.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
         await S.Db.AddPredictedArticleAsync("000660", S.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
-        using var services = S.Db.BuildServices(S.Clock, S.Settings(webhook: false, telegram: true));
+        await using var services = S.Db.BuildServices(S.Clock, S.Settings(webhook: false, telegram: true));
 
         await OutboxScenario.RunAsync(services);
         S.Server.ResetMappings();
@@ -46,4 +48,8 @@ public sealed class TelegramFloodTests : OutboxScenarioTest
         after.Items.Should().Be(2);
         S.Requests(OutboxScenario.TelegramPath).Should().HaveCount(3);
     }
+
+    public sealed class OnSqlite() : TelegramFloodTests(StorageProvider.Sqlite);
+
+    public sealed class OnPostgres() : TelegramFloodTests(StorageProvider.Postgres);
 }

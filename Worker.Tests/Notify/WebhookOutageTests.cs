@@ -1,16 +1,17 @@
 using System.Text;
 using KrxSignal.Worker.Notify.Channels;
 using KrxSignal.Worker.Tests.Signals;
+using KrxSignal.Worker.Storage;
 
 namespace KrxSignal.Worker.Tests.Notify;
 
-public sealed class WebhookOutageTests : OutboxScenarioTest
+public abstract class WebhookOutageTests(StorageProvider provider) : OutboxScenarioTest(provider)
 {
-    [Fact]
+    [SkippableFact]
     public async Task RunAsync_WebhookDownForAnHourThenBack_EveryMessageDeliveredOnceInOrder()
     {
         S.Answer(OutboxScenario.WebhookPath, 500);
-        using var services = S.Db.BuildServices(S.Clock, S.Settings(predictions: true));
+        await using var services = S.Db.BuildServices(S.Clock, S.Settings(predictions: true));
         string[] tickers = ["005930", "000660", "035420", "051910"];
 
         // An hour of minutes: each brings a predicted article (as the predict stage would), then signal and notify run.
@@ -58,12 +59,12 @@ public sealed class WebhookOutageTests : OutboxScenarioTest
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RunAsync_DeliverNow_IgnoresBackoff()
     {
         S.Answer(OutboxScenario.WebhookPath, 500);
         await S.Db.AddPredictedArticleAsync("005930", S.Clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "high", 0.8));
-        using var services = S.Db.BuildServices(S.Clock, S.Settings());
+        await using var services = S.Db.BuildServices(S.Clock, S.Settings());
 
         await OutboxScenario.RunAsync(services);
         await OutboxScenario.RunAsync(services);
@@ -76,4 +77,8 @@ public sealed class WebhookOutageTests : OutboxScenarioTest
     }
 
     private Task<long> PendingAsync() => S.Db.ScalarAsync<long>("SELECT COUNT(*) FROM notifications WHERE status = 'pending'");
+
+    public sealed class OnSqlite() : WebhookOutageTests(StorageProvider.Sqlite);
+
+    public sealed class OnPostgres() : WebhookOutageTests(StorageProvider.Postgres);
 }

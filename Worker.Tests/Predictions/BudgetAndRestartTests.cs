@@ -2,6 +2,7 @@ using KrxSignal.Worker.Pipeline;
 using KrxSignal.Worker.Predictions;
 using KrxSignal.Worker.Predictions.Models;
 using KrxSignal.Worker.Predictions.OpenAi;
+using KrxSignal.Worker.Storage;
 using KrxSignal.Worker.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -20,15 +21,16 @@ public sealed class BudgetAndRestartTests : IDisposable
 
     public void Dispose() => _fake.Dispose();
 
-    [Fact]
-    public async Task RunAsync_DailyBudgetSpent_SkipsModelUntilKstMidnight()
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task RunAsync_DailyBudgetSpent_SkipsModelUntilKstMidnight(StorageProvider provider)
     {
         // 1,000 prompt tokens at 1,000 USD per million: every call costs exactly the 1 USD budget.
         _fake.Server.Given(Request.Create().WithPath("/v1/chat/completions").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
                 .WithBody(ChatReplies.Completion(ChatReplies.ValidAnswer, promptTokens: 1000, completionTokens: 0)));
         var time = new FakeTimeProvider(Morning);
-        using var host = await PredictionHost.StartAsync(_fake.Folder, Settings(), time);
+        using var host = await PredictionHost.StartAsync(_fake.Folder, await SettingsAsync(provider), time);
         await host.InsertArticleAsync("a1", "005930", "t", Morning.AddMinutes(-5));
 
         await host.Stage.RunAsync(new StageContext(), CancellationToken.None);
@@ -53,11 +55,14 @@ public sealed class BudgetAndRestartTests : IDisposable
         _fake.Server.LogEntries.Should().HaveCount(2);
     }
 
-    [Fact]
-    public async Task RunAsync_CancelledMidBatchThenFreshHost_FinishesWithoutDuplicates()
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task RunAsync_CancelledMidBatchThenFreshHost_FinishesWithoutDuplicates(StorageProvider provider)
     {
-        var settings = new Dictionary<string, string?>(PredictionHost.Model(0, "lexicon", "lexicon"))
+        var settings = new Dictionary<string, string?>(await MigratedDatabases.HostSettingsAsync(provider))
         {
+            ["Models:0:Id"] = "lexicon",
+            ["Models:0:Provider"] = "lexicon",
             ["Models:1:Id"] = "sentiment",
             ["Models:1:Provider"] = "sentiment",
             ["Models:2:Id"] = "gpt",
@@ -87,7 +92,7 @@ public sealed class BudgetAndRestartTests : IDisposable
             (await first.PredictionsAsync()).Should().NotBeEmpty();
         }
 
-        // The restarted "process" over the same file.
+        // The restarted "process" over the same database.
         using var second = await PredictionHost.StartAsync(_fake.Folder, settings, configure: s => ReplaceOpenAi(s, new GateModel(answerFirst: int.MaxValue)));
         await second.Stage.RunAsync(new StageContext(), CancellationToken.None);
 
@@ -107,10 +112,19 @@ public sealed class BudgetAndRestartTests : IDisposable
         services.AddSingleton(replacement);
     }
 
-    private Dictionary<string, string?> Settings() => PredictionHost.Model(
-        0, "gpt", "openai",
-        ("BaseUrl", _fake.Server.Url + "/v1"), ("Model", "m"), ("ApiKeyEnv", _fake.KeyVariable),
-        ("DailyBudgetUsd", "1"), ("InputUsdPerMillionTokens", "1000"));
+    private async Task<Dictionary<string, string?>> SettingsAsync(StorageProvider provider)
+    {
+        var settings = await MigratedDatabases.HostSettingsAsync(provider);
+        foreach (var (key, value) in PredictionHost.Model(
+            0, "gpt", "openai",
+            ("BaseUrl", _fake.Server.Url + "/v1"), ("Model", "m"), ("ApiKeyEnv", _fake.KeyVariable),
+            ("DailyBudgetUsd", "1"), ("InputUsdPerMillionTokens", "1000")))
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
 
     /// <summary>An "openai" model in process: answers a number of calls, then hangs until cancelled.</summary>
     private sealed class GateModel(int answerFirst) : IPredictionModel

@@ -3,6 +3,7 @@ using KrxSignal.Worker.Health.Doctor;
 using KrxSignal.Worker.Pipeline;
 using KrxSignal.Worker.Predictions;
 using KrxSignal.Worker.Predictions.OpenAi;
+using KrxSignal.Worker.Storage;
 using KrxSignal.Worker.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using WireMock.RequestBuilders;
@@ -38,10 +39,11 @@ public sealed class HealthAndDoctorTests : IDisposable
             .Should().Equal(["lexicon", "sentiment"], "no Models section means the two offline models");
     }
 
-    [Fact]
-    public async Task ContributeAsync_ModelFailingAFifthOfItsCalls_DegradedNamingTheModel()
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task ContributeAsync_ModelFailingAFifthOfItsCalls_DegradedNamingTheModel(StorageProvider provider)
     {
-        using var host = await PredictionHost.StartAsync(_fake.Folder, new Dictionary<string, string?>());
+        using var host = await PredictionHost.StartAsync(_fake.Folder, await MigratedDatabases.HostSettingsAsync(provider));
         await host.InsertArticleAsync("a1", "005930", "t", DateTimeOffset.Parse("2026-11-19T01:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         var guards = host.Services.GetRequiredService<ModelGuards>();
         var lexicon = guards.For(guards.Models[0]);
@@ -88,11 +90,18 @@ public sealed class HealthAndDoctorTests : IDisposable
             .And.Contain($"nokey key variable {_fake.KeyVariable}_MISSING is not set").And.NotContain("sk-doctor-secret");
         result.Fix.Should().Contain($"set {_fake.KeyVariable}_MISSING");
     }
-    [Fact]
-    public async Task RunAsync_KeylessLocalAndUncappedHostedModel_SaysKeylessWarnsAndShowsNegotiatedStep()
+
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task RunAsync_KeylessLocalAndUncappedHostedModel_SaysKeylessWarnsAndShowsNegotiatedStep(StorageProvider provider)
     {
         _fake.Server.Given(Request.Create().WithPath("/local/models").UsingGet()).RespondWith(Response.Create().WithStatusCode(200).WithBody("{\"data\":[]}"));
-        var settings = new Dictionary<string, string?>(PredictionHost.Model(0, "ollama", "openai", ("BaseUrl", _fake.Server.Url + "/local"), ("Model", "qwen3:8b")));
+        var settings = await MigratedDatabases.HostSettingsAsync(provider);
+        foreach (var (key, value) in PredictionHost.Model(0, "ollama", "openai", ("BaseUrl", _fake.Server.Url + "/local"), ("Model", "qwen3:8b")))
+        {
+            settings[key] = value;
+        }
+
         foreach (var (key, value) in PredictionHost.Model(1, "gpt", "openai", ("BaseUrl", "https://api.openai.example/v1"), ("Model", "gpt-5-mini"), ("ApiKeyEnv", _fake.KeyVariable + "_MISSING")))
         {
             settings[key] = value;

@@ -1,6 +1,8 @@
 using KrxSignal.Worker.Health;
 using KrxSignal.Worker.Pipeline;
 using KrxSignal.Worker.Predictions;
+using KrxSignal.Worker.Storage;
+using KrxSignal.Worker.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using WireMock.RequestBuilders;
@@ -17,12 +19,18 @@ public sealed class OutageTests : IDisposable
 
     public void Dispose() => _fake.Dispose();
 
-    [Fact]
-    public async Task RunAsync_EveryModelDownForThreeCycles_ArticlesStayPendingAndYoungOnesArePredictedAfterRecovery()
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task RunAsync_EveryModelDownForThreeCycles_ArticlesStayPendingAndYoungOnesArePredictedAfterRecovery(StorageProvider provider)
     {
         Down();
         var time = new FakeTimeProvider(Start);
-        var settings = new Dictionary<string, string?>(Model(0, "gpt", "/gpt"));
+        var settings = await MigratedDatabases.HostSettingsAsync(provider);
+        foreach (var pair in Model(0, "gpt", "/gpt"))
+        {
+            settings[pair.Key] = pair.Value;
+        }
+
         foreach (var pair in Model(1, "qwen", "/qwen"))
         {
             settings[pair.Key] = pair.Value;

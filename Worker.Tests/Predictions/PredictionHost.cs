@@ -7,7 +7,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace KrxSignal.Worker.Tests.Predictions;
 
-/// <summary>The real composition (<see cref="TestHost"/>) over a real SQLite file, with the prediction stage ready to drive.</summary>
+/// <summary>The real composition (<see cref="TestHost"/>) over a real database (SQLite unless the settings say otherwise), with the prediction stage ready to drive.</summary>
 internal sealed class PredictionHost : IDisposable
 {
     private readonly TestHost _fixture;

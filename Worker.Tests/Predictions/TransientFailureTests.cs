@@ -1,4 +1,6 @@
 using KrxSignal.Worker.Pipeline;
+using KrxSignal.Worker.Storage;
+using KrxSignal.Worker.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
@@ -20,14 +22,15 @@ public sealed class TransientFailureTests : IDisposable
 
     public void Dispose() => _fake.Dispose();
 
-    [Fact]
-    public async Task RunAsync_ModelDownForMoreProbesThanMaxAttempts_FailedPairsAreKeptAndPredictedAfterRecovery()
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task RunAsync_ModelDownForMoreProbesThanMaxAttempts_FailedPairsAreKeptAndPredictedAfterRecovery(StorageProvider provider)
     {
         const int articles = 8;
         const int maxAttempts = 1;
         Down();
         var time = new FakeTimeProvider(Start);
-        using var host = await StartAsync(time, ("Predictions:MaxAttempts", maxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        using var host = await StartAsync(provider, time, ("Predictions:MaxAttempts", maxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         for (var i = 0; i < articles; i++)
         {
             await host.InsertArticleAsync($"a{i}", "005930", $"title a{i}", Start.AddMinutes(-10 - i));
@@ -54,12 +57,13 @@ public sealed class TransientFailureTests : IDisposable
         (await host.PredictedArticlesAsync()).Should().HaveCount(articles);
     }
 
-    [Fact]
-    public async Task RunAsync_TransientlyFailedPairOlderThanMaxAge_ClosedAsExpiredWithoutAnotherCall()
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task RunAsync_TransientlyFailedPairOlderThanMaxAge_ClosedAsExpiredWithoutAnotherCall(StorageProvider provider)
     {
         Down();
         var time = new FakeTimeProvider(Start);
-        using var host = await StartAsync(time, ("Predictions:MaxAge", "00:30:00"));
+        using var host = await StartAsync(provider, time, ("Predictions:MaxAge", "00:30:00"));
         await host.InsertArticleAsync("old", "005930", "title old", Start.AddMinutes(-25));
         await host.InsertArticleAsync("young", "005930", "title young", Start);
 
@@ -83,12 +87,13 @@ public sealed class TransientFailureTests : IDisposable
         CallsFor("title young").Should().Be(3, "a young pair is retried every run while the model is down");
     }
 
-    [Fact]
-    public async Task RunAsync_InvalidAnswersAfterAnOutage_StillStopAtMaxAttempts()
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task RunAsync_InvalidAnswersAfterAnOutage_StillStopAtMaxAttempts(StorageProvider provider)
     {
         Down();
         var time = new FakeTimeProvider(Start);
-        using var host = await StartAsync(time, ("Predictions:MaxAttempts", "2"));
+        using var host = await StartAsync(provider, time, ("Predictions:MaxAttempts", "2"));
         await host.InsertArticleAsync("a1", "005930", "t", Start);
         for (var run = 0; run < 3; run++)
         {
@@ -119,11 +124,16 @@ public sealed class TransientFailureTests : IDisposable
 
     private int CallsFor(string title) => _fake.Server.RequestsTo("/gpt", body => body.Contains(title, StringComparison.Ordinal));
 
-    private async Task<PredictionHost> StartAsync(FakeTimeProvider time, params (string Key, string Value)[] more)
+    private async Task<PredictionHost> StartAsync(StorageProvider provider, FakeTimeProvider time, params (string Key, string Value)[] more)
     {
-        var settings = PredictionHost.Model(
+        var settings = await MigratedDatabases.HostSettingsAsync(provider);
+        foreach (var (key, value) in PredictionHost.Model(
             0, "gpt", "openai",
-            ("BaseUrl", _fake.Server.Url + "/gpt"), ("Model", "m"), ("ApiKeyEnv", _fake.KeyVariable), ("MaxRetries", "0"), ("MaxConcurrency", "1"));
+            ("BaseUrl", _fake.Server.Url + "/gpt"), ("Model", "m"), ("ApiKeyEnv", _fake.KeyVariable), ("MaxRetries", "0"), ("MaxConcurrency", "1")))
+        {
+            settings[key] = value;
+        }
+
         foreach (var (key, value) in more)
         {
             settings[key] = value;

@@ -3,7 +3,6 @@ using KrxSignal.Worker.Predictions;
 using KrxSignal.Worker.Storage;
 using KrxSignal.Worker.Tests.Support;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Testing;
 
 namespace KrxSignal.Worker.Tests.Predictions;
@@ -14,11 +13,11 @@ public sealed class UsageLedgerTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    [Fact]
-    public async Task AfterCallAsync_PastEightyPercentTwice_WarnsOncePerDay()
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task AfterCallAsync_PastEightyPercentTwice_WarnsOncePerDay(StorageProvider provider)
     {
-        var connections = new SqliteDatabase(_folder.File("worker.db"));
-        await new SchemaMigrator(connections, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
+        var connections = await MigratedDatabases.CreateAsync(provider, _folder);
         var logger = new FakeLogger<UsageLedger>();
         var ledger = new UsageLedger(new PredictionStore(connections), logger);
         var model = new ModelOptions { Id = "gpt", DailyBudgetUsd = 1 };
@@ -36,7 +35,7 @@ public sealed class UsageLedgerTests : IDisposable
         (await ledger.IsExhaustedAsync(model, "2026-11-20", CancellationToken.None)).Should().BeTrue();
     }
 
-    private static async Task SetCostAsync(SqliteDatabase connections, string day, double cost)
+    private static async Task SetCostAsync(Database connections, string day, double cost)
     {
         await using var connection = await connections.OpenAsync(CancellationToken.None);
         await connection.ExecuteAsync(

@@ -2,7 +2,6 @@ using Dapper;
 using KrxSignal.Worker.Replay;
 using KrxSignal.Worker.Storage;
 using KrxSignal.Worker.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace KrxSignal.Worker.Tests.Replay;
 
@@ -13,11 +12,11 @@ public sealed class RecordingExporterTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    [Fact]
-    public async Task ExportAsync_SnapshotsInsertedOutOfOrder_YieldsTheDaysReplayedEndpointsInTimeOrder()
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task ExportAsync_SnapshotsInsertedOutOfOrder_YieldsTheDaysReplayedEndpointsInTimeOrder(StorageProvider provider)
     {
-        var connections = new SqliteDatabase(_folder.File("live.db"));
-        await new SchemaMigrator(connections, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
+        var connections = await MigratedDatabases.CreateAsync(provider, _folder);
         await InsertAsync(connections, "screener", TenKst.AddMinutes(2), 200, """{"results":[]}""", null);
         await InsertAsync(connections, "portfolio", TenKst, 200, """{"cash_krw":1}""", null);
         await InsertAsync(connections, "quotes", TenKst.AddMinutes(1), 200, "{}", null);
@@ -32,11 +31,11 @@ public sealed class RecordingExporterTests : IDisposable
         records[0].Time.Offset.Should().Be(TimeSpan.FromHours(9));
     }
 
-    [Fact]
-    public async Task ExportThenWriteInOrder_ThreeRecords_WritesTheSameBytesAsTheSortingWriter()
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task ExportThenWriteInOrder_ThreeRecords_WritesTheSameBytesAsTheSortingWriter(StorageProvider provider)
     {
-        var connections = new SqliteDatabase(_folder.File("live.db"));
-        await new SchemaMigrator(connections, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
+        var connections = await MigratedDatabases.CreateAsync(provider, _folder);
         await InsertAsync(connections, "portfolio", TenKst, 200, """{"title":"삼성전자"}""", null);
         await InsertAsync(connections, "screener", TenKst.AddSeconds(1), 503, "<html>maintenance</html>", null);
         await InsertAsync(connections, "news-sentiment", TenKst.AddSeconds(2), null, null, "Connection refused");
@@ -52,7 +51,7 @@ public sealed class RecordingExporterTests : IDisposable
         streamed.ToArray().Should().Equal(sorted.ToArray());
     }
 
-    private static async Task InsertAsync(SqliteDatabase connections, string endpoint, DateTimeOffset fetchedAt, long? status, string? payload, string? error)
+    private static async Task InsertAsync(Database connections, string endpoint, DateTimeOffset fetchedAt, long? status, string? payload, string? error)
     {
         await using var connection = await connections.OpenAsync(CancellationToken.None);
         await connection.ExecuteAsync(new CommandDefinition(

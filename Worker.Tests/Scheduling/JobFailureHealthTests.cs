@@ -10,7 +10,11 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace KrxSignal.Worker.Tests.Scheduling;
 
-/// <summary>The heartbeat is healthy only while jobs succeed; every attempted run leaves a job_runs row.</summary>
+/// <summary>
+/// The heartbeat is healthy only while jobs succeed; every attempted run leaves a job_runs row. SQLite only: the
+/// refusals are made by another connection holding SQLite's file write lock; the recorder's SQL itself runs on both
+/// providers in <see cref="JobRunRecorderTests"/>.
+/// </summary>
 public sealed class JobFailureHealthTests : IAsyncLifetime, IDisposable
 {
     private readonly TempFolder _folder = new();

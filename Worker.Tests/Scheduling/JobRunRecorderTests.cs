@@ -11,28 +11,26 @@ using static KrxSignal.Worker.Tests.Calendar.TestCalendars;
 
 namespace KrxSignal.Worker.Tests.Scheduling;
 
-public sealed class JobRunRecorderTests : IAsyncLifetime, IDisposable
+public sealed class JobRunRecorderTests : IDisposable
 {
     private readonly TempFolder _folder = new();
     private readonly FakeTimeProvider _time = new(At(2026, 11, 18, 10, 0));
-    private readonly SqliteDatabase _database;
-    private readonly JobRunRecorder _recorder;
-
-    public JobRunRecorderTests()
-    {
-        _database = new SqliteDatabase(_folder.File("worker.db"));
-        _recorder = new JobRunRecorder(_database, _time, NullLogger<JobRunRecorder>.Instance);
-    }
-
-    public Task InitializeAsync() => new SchemaMigrator(_database, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
-
-    public Task DisposeAsync() => Task.CompletedTask;
+    private Database _database = null!;
+    private JobRunRecorder _recorder = null!;
 
     public void Dispose() => _folder.Dispose();
 
-    [Fact]
-    public async Task RunAsync_Execution_InsertsRunningThenFinishesOneRow()
+    private async Task UseAsync(StorageProvider provider)
     {
+        _database = await MigratedDatabases.CreateAsync(provider, _folder);
+        _recorder = new JobRunRecorder(_database, _time, NullLogger<JobRunRecorder>.Instance);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task RunAsync_Execution_InsertsRunningThenFinishesOneRow(StorageProvider provider)
+    {
+        await UseAsync(provider);
         string? statusWhileRunning = null;
         var outcome = await _recorder.RunAsync("poll", At(2026, 11, 18, 10, 0), async ct =>
         {
@@ -44,12 +42,14 @@ public sealed class JobRunRecorderTests : IAsyncLifetime, IDisposable
         statusWhileRunning.Should().Be("running");
         outcome.Status.Should().Be(JobRunStatus.Partial);
         var row = (await RowsAsync()).Should().ContainSingle().Subject;
-        row.Should().Be(new Row("poll", "2026-11-18T01:00:00.000Z", "2026-11-18T01:00:00.000Z", "2026-11-18T01:00:02.000Z", "partial", 7, "screener: timeout"));
+        row.Should().Be(new Row("poll", At(2026, 11, 18, 10, 0), At(2026, 11, 18, 10, 0), At(2026, 11, 18, 10, 0).AddSeconds(2), "partial", 7, "screener: timeout"));
     }
 
-    [Fact]
-    public async Task RunAsync_TokenCancelledMidRun_RecordsCancelled()
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task RunAsync_TokenCancelledMidRun_RecordsCancelled(StorageProvider provider)
     {
+        await UseAsync(provider);
         using var stopping = new CancellationTokenSource();
         await _recorder.RunAsync("pipeline", _time.GetUtcNow(), async ct =>
         {
@@ -61,9 +61,11 @@ public sealed class JobRunRecorderTests : IAsyncLifetime, IDisposable
         (await RowsAsync()).Should().ContainSingle().Which.Status.Should().Be("cancelled");
     }
 
-    [Fact]
-    public async Task RunAsync_WorkThrows_RecordsFailedWithTheError()
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task RunAsync_WorkThrows_RecordsFailedWithTheError(StorageProvider provider)
     {
+        await UseAsync(provider);
         await _recorder.RunAsync("pipeline", _time.GetUtcNow(), _ => throw new InvalidOperationException("boom"), CancellationToken.None);
 
         var row = (await RowsAsync()).Should().ContainSingle().Subject;
@@ -71,9 +73,11 @@ public sealed class JobRunRecorderTests : IAsyncLifetime, IDisposable
         row.Error.Should().Be("InvalidOperationException: boom");
     }
 
-    [Fact]
-    public async Task RunAsync_RowsOlderThan30Days_ArePrunedOnceADay()
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task RunAsync_RowsOlderThan30Days_ArePrunedOnceADay(StorageProvider provider)
     {
+        await UseAsync(provider);
         await _recorder.RunAsync("poll", _time.GetUtcNow(), _ => Task.FromResult(JobOutcome.Skipped("polling is off")), CancellationToken.None);
         _time.Advance(TimeSpan.FromDays(31));
         await _recorder.RunAsync("poll", _time.GetUtcNow(), _ => Task.FromResult(new JobOutcome(JobRunStatus.Ok, 3, null)), CancellationToken.None);
@@ -83,9 +87,11 @@ public sealed class JobRunRecorderTests : IAsyncLifetime, IDisposable
         rows.Should().ContainSingle().Which.Items.Should().Be(3);
     }
 
-    [Fact]
-    public async Task LastRunsAsync_SeveralRunsPerJob_ReturnsTheLatestOfEach()
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task LastRunsAsync_SeveralRunsPerJob_ReturnsTheLatestOfEach(StorageProvider provider)
     {
+        await UseAsync(provider);
         await _recorder.RunAsync("poll", _time.GetUtcNow(), _ => Task.FromResult(JobOutcome.Skipped("polling is off")), CancellationToken.None);
         _time.Advance(TimeSpan.FromMinutes(1));
         await _recorder.RunAsync("poll", _time.GetUtcNow(), _ => Task.FromResult(new JobOutcome(JobRunStatus.Ok, 5, null)), CancellationToken.None);
@@ -106,9 +112,11 @@ public sealed class JobRunRecorderTests : IAsyncLifetime, IDisposable
         JobOutcome.From([]).Should().Be(new JobOutcome(JobRunStatus.Ok, 0, null));
     }
 
-    [Fact]
-    public async Task ContributeAsync_DuringTheSession_FillsWindowNextPollAndLastRuns()
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task ContributeAsync_DuringTheSession_FillsWindowNextPollAndLastRuns(StorageProvider storage)
     {
+        await UseAsync(storage);
         await _recorder.RunAsync("poll", _time.GetUtcNow(), _ => Task.FromResult(new JobOutcome(JobRunStatus.Ok, 4, null)), CancellationToken.None);
         var provider = await ProviderAsync();
         var draft = new HeartbeatDraft();
@@ -125,6 +133,7 @@ public sealed class JobRunRecorderTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task ContributeAsync_CurrentYearNotCovered_DegradesAndWarns()
     {
+        await UseAsync(StorageProvider.Sqlite);
         _time.SetUtcNow(At(2028, 3, 2, 10, 0));
         var provider = await ProviderAsync();
         var draft = new HeartbeatDraft();
@@ -156,5 +165,5 @@ public sealed class JobRunRecorderTests : IAsyncLifetime, IDisposable
         return (await connection.QueryAsync<Row>("SELECT job AS Job, fire_time AS FireTime, started_at AS StartedAt, finished_at AS FinishedAt, status AS Status, items AS Items, error AS Error FROM job_runs ORDER BY id")).ToList();
     }
 
-    private sealed record Row(string Job, string FireTime, string StartedAt, string? FinishedAt, string Status, long Items, string? Error);
+    private sealed record Row(string Job, DateTimeOffset FireTime, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string Status, long Items, string? Error);
 }

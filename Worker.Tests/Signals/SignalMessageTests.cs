@@ -119,7 +119,7 @@ public sealed partial class SignalMessageTests
     private static SignalRow Row(SignalDetails details) => Row(JsonSerializer.Serialize(details, SignalDetailsJson.Default.SignalDetails));
 
     private static SignalRow Row(string details) =>
-        new(8, "000660", "buy", 0.614, 0.614, "score +0.614 from 2 predictions", "2026-11-20T00:14:00.000Z", details);
+        new(8, "000660", "buy", 0.614, 0.614, "score +0.614 from 2 predictions", new DateTimeOffset(2026, 11, 20, 0, 14, 0, TimeSpan.Zero), details);
 
     private static SignalDetails Details() => new(
         "SK하이닉스",

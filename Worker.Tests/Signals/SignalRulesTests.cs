@@ -3,12 +3,13 @@ using KrxSignal.Worker.Pipeline;
 using KrxSignal.Worker.Signals;
 using KrxSignal.Worker.StockApi;
 using Microsoft.Extensions.DependencyInjection;
+using KrxSignal.Worker.Storage;
 
 namespace KrxSignal.Worker.Tests.Signals;
 
-public sealed class SignalRulesTests : SignalsDatabaseTest
+public abstract class SignalRulesTests(StorageProvider provider) : SignalsDatabaseTest(provider)
 {
-    [Fact]
+    [SkippableFact]
     public async Task RunAsync_LatePredictionOnHoursOldArticle_NoSignal()
     {
         var clock = SignalsTestDatabase.NewClock();
@@ -17,7 +18,7 @@ public sealed class SignalRulesTests : SignalsDatabaseTest
         await Db.AddArticleAsync(
             new TestArticle("005930", ArrivedAt: now.AddHours(-3), PredictedAt: now),
             new TestVote("m1", "up", "high", 0.9), new TestVote("m2", "up", "high", 0.9));
-        using var services = Db.BuildServices(clock);
+        await using var services = Db.BuildServices(clock);
 
         var result = await RunAsync(services);
 
@@ -26,7 +27,7 @@ public sealed class SignalRulesTests : SignalsDatabaseTest
         (await Db.ScalarAsync<long>("SELECT COUNT(*) FROM signals")).Should().Be(0);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RunAsync_LatePredictionOnFreshArticle_Signal()
     {
         // The control: the same late answers on an article that arrived ten minutes ago do count.
@@ -35,16 +36,16 @@ public sealed class SignalRulesTests : SignalsDatabaseTest
         await Db.AddArticleAsync(
             new TestArticle("005930", ArrivedAt: now.AddMinutes(-10), PredictedAt: now),
             new TestVote("m1", "up", "high", 0.9), new TestVote("m2", "up", "high", 0.9));
-        using var services = Db.BuildServices(clock);
+        await using var services = Db.BuildServices(clock);
 
         (await RunAsync(services)).Items.Should().Be(1);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RunAsync_OppositeSignalInsideDedupWindow_NeedsReversalThresholdAndIsMarked()
     {
         var clock = SignalsTestDatabase.NewClock();
-        using var services = Db.BuildServices(clock);
+        await using var services = Db.BuildServices(clock);
         services.GetRequiredService<MarketData>().Publish(SignalDeciderTests.Portfolio(clock.GetUtcNow(), "000660"));
         await Db.AddPredictedArticleAsync("000660", clock.GetUtcNow(), ("m1", "down", "high", 0.6), ("m2", "down", "medium", 0.5));
         (await RunAsync(services)).Items.Should().Be(1, "the first sell");
@@ -72,11 +73,11 @@ public sealed class SignalRulesTests : SignalsDatabaseTest
         details.Reverses.Should().BeEquivalentTo(new ReversedSignal(sellId, "sell", SignalsTestDatabase.Start));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RunAsync_OppositeSignalOutsideDedupWindow_OrdinarySignal()
     {
         var clock = SignalsTestDatabase.NewClock();
-        using var services = Db.BuildServices(clock);
+        await using var services = Db.BuildServices(clock);
         services.GetRequiredService<MarketData>().Publish(SignalDeciderTests.Portfolio(clock.GetUtcNow(), "000660"));
         await Db.AddPredictedArticleAsync("000660", clock.GetUtcNow(), ("m1", "down", "high", 0.9), ("m2", "down", "high", 0.9));
         await RunAsync(services);
@@ -88,11 +89,11 @@ public sealed class SignalRulesTests : SignalsDatabaseTest
         (await Db.ScalarAsync<long>("SELECT reversal FROM signals WHERE action = 'buy'")).Should().Be(0);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RunAsync_MinArticlesTwo_OneArticleRefusedSecondArticleSignals()
     {
         var clock = SignalsTestDatabase.NewClock();
-        using var services = Db.BuildServices(clock, new Dictionary<string, string?> { ["Signals:MinArticles"] = "2" });
+        await using var services = Db.BuildServices(clock, new Dictionary<string, string?> { ["Signals:MinArticles"] = "2" });
         // One article, very sure of itself (as an article carrying an instruction to the models would make them).
         await Db.AddPredictedArticleAsync("005930", clock.GetUtcNow(), ("m1", "up", "high", 1.0), ("m2", "up", "high", 1.0));
 
@@ -108,21 +109,21 @@ public sealed class SignalRulesTests : SignalsDatabaseTest
         (await Db.ScalarAsync<string>("SELECT reason FROM signals")).Should().Contain("on 2 articles");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RunAsync_DefaultMinArticles_OneArticleIsEnough()
     {
         var clock = SignalsTestDatabase.NewClock();
-        using var services = Db.BuildServices(clock);
+        await using var services = Db.BuildServices(clock);
         await Db.AddPredictedArticleAsync("005930", clock.GetUtcNow(), ("m1", "up", "high", 0.8), ("m2", "up", "high", 0.8));
 
         (await RunAsync(services)).Items.Should().Be(1);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RunAsync_Signal_StoresNameVotesAndArticlesCleaned()
     {
         var clock = SignalsTestDatabase.NewClock();
-        using var services = Db.BuildServices(clock);
+        await using var services = Db.BuildServices(clock);
         services.GetRequiredService<MarketData>().Publish(new Fetched<ScreenerResult>(
             new ScreenerResult("preview", clock.GetUtcNow(), [new ScreenerRow(1, "035420", 90, "NAVER")]), clock.GetUtcNow()));
         await Db.AddArticleAsync(
@@ -145,11 +146,11 @@ public sealed class SignalRulesTests : SignalsDatabaseTest
         article.ArrivedAt.Should().Be(clock.GetUtcNow().AddMinutes(-3));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RunAsync_NoNameFromUpstream_LastKnownNameOfTheTicker()
     {
         var clock = SignalsTestDatabase.NewClock();
-        using (var first = Db.BuildServices(clock))
+        await using (var first = Db.BuildServices(clock))
         {
             var at = clock.GetUtcNow();
             first.GetRequiredService<MarketData>().Publish(new Fetched<Portfolio>(new Portfolio(at, 1, 2, [new Holding("005930", "삼성전자", 10, 100m, 110m, 10.0)]), at));
@@ -159,14 +160,14 @@ public sealed class SignalRulesTests : SignalsDatabaseTest
 
         // A restart a day later: nothing fetched yet, so the name comes from the last signal.
         clock.Advance(TimeSpan.FromHours(25));
-        using var restarted = Db.BuildServices(clock);
+        await using var restarted = Db.BuildServices(clock);
         await Db.AddPredictedArticleAsync("005930", clock.GetUtcNow(), ("m1", "up", "high", 0.8), ("m2", "up", "high", 0.8));
         await RunAsync(restarted);
 
         (await Db.QueryAsync<string>("SELECT name FROM signals ORDER BY id")).Should().Equal("삼성전자", "삼성전자");
     }
 
-    [Fact]
+    [SkippableFact]
     public void Validate_ReversalThresholdBelowBuyThreshold_Problem()
     {
         var problems = new Worker.Configuration.OptionsProblems("Signals");
@@ -182,4 +183,8 @@ public sealed class SignalRulesTests : SignalsDatabaseTest
     private sealed record ReversalRow(long Id, long Reversal, long? ReversalOf, double Score, string Details);
 
     private sealed record NamedRow(string? Name, string Details);
+
+    public sealed class OnSqlite() : SignalRulesTests(StorageProvider.Sqlite);
+
+    public sealed class OnPostgres() : SignalRulesTests(StorageProvider.Postgres);
 }

@@ -2,12 +2,13 @@ using KrxSignal.Worker.Pipeline;
 using KrxSignal.Worker.Signals;
 using KrxSignal.Worker.StockApi;
 using Microsoft.Extensions.DependencyInjection;
+using KrxSignal.Worker.Storage;
 
 namespace KrxSignal.Worker.Tests.Signals;
 
-public sealed class SignalStageTests : SignalsDatabaseTest
+public abstract class SignalStageTests(StorageProvider provider) : SignalsDatabaseTest(provider)
 {
-    [Fact]
+    [SkippableFact]
     public async Task RunAsync_RecentPredictions_StoresSignalWithHandComputedScore()
     {
         var clock = SignalsTestDatabase.NewClock();
@@ -15,7 +16,7 @@ public sealed class SignalStageTests : SignalsDatabaseTest
         await Db.AddPredictedArticleAsync("005930", clock.GetUtcNow().AddMinutes(-61), ("m1", "up", "high", 1.0), ("m2", "up", "high", 1.0));
         // up high 0.8 (w 1.0), up medium 0.5 (w 0.6), neutral low 1.0 (w 0.3): 1.1 / 1.9 = 0.578947…
         await Db.AddPredictedArticleAsync("005930", clock.GetUtcNow().AddMinutes(-5), ("lexicon", "up", "high", 0.8), ("sentiment", "up", "medium", 0.5), ("gpt", "neutral", "low", 1.0));
-        using var services = Db.BuildServices(clock);
+        await using var services = Db.BuildServices(clock);
 
         var result = await services.GetRequiredService<SignalStage>().RunAsync(new StageContext(), CancellationToken.None);
 
@@ -26,16 +27,16 @@ public sealed class SignalStageTests : SignalsDatabaseTest
         row.Score.Should().BeApproximately(1.1 / 1.9, 1e-9);
         row.Confidence.Should().BeApproximately(1.1 / 1.9, 1e-9);
         row.Reason.Should().Contain("3 predictions").And.Contain("3 models").And.Contain("holdings not checked: portfolio missing");
-        (await Db.ScalarAsync<string>("SELECT last_sent FROM signal_dedup WHERE ticker = '005930' AND action = 'buy'"))
-            .Should().Be("2026-11-19T01:00:00.000Z");
+        (await Db.ScalarAsync<DateTimeOffset>("SELECT last_sent FROM signal_dedup WHERE ticker = '005930' AND action = 'buy'"))
+            .Should().Be(new DateTimeOffset(2026, 11, 19, 1, 0, 0, TimeSpan.Zero));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RunAsync_SellForUnheldTicker_NoSignalRow()
     {
         var clock = SignalsTestDatabase.NewClock();
         await Db.AddPredictedArticleAsync("000660", clock.GetUtcNow().AddMinutes(-1), ("m1", "down", "high", 0.9), ("m2", "down", "high", 0.8));
-        using var services = Db.BuildServices(clock);
+        await using var services = Db.BuildServices(clock);
         services.GetRequiredService<MarketData>().Publish(SignalDeciderTests.Portfolio(clock.GetUtcNow().AddMinutes(-2), "005930"));
 
         var result = await services.GetRequiredService<SignalStage>().RunAsync(new StageContext(), CancellationToken.None);
@@ -44,7 +45,7 @@ public sealed class SignalStageTests : SignalsDatabaseTest
         (await Db.ScalarAsync<long>("SELECT COUNT(*) FROM signals")).Should().Be(0);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RunAsync_EightConcurrentRunsThenRestartThenWindowPasses_OneSignalPerWindow()
     {
         var clock = SignalsTestDatabase.NewClock();
@@ -61,7 +62,7 @@ public sealed class SignalStageTests : SignalsDatabaseTest
         })).ToList();
         start.Set();
         var results = await Task.WhenAll(runs);
-        containers.ForEach(c => c.Dispose());
+        await Task.WhenAll(containers.Select(c => c.DisposeAsync().AsTask()));
 
         results.Sum(r => r.Items).Should().Be(1);
         results.Count(r => r.Summary.Contains("1 suppressed", StringComparison.Ordinal)).Should().Be(7);
@@ -70,7 +71,7 @@ public sealed class SignalStageTests : SignalsDatabaseTest
         // A restart inside the window: a new container, fresh predictions, 23 h 59 min later.
         clock.Advance(TimeSpan.FromHours(24) - TimeSpan.FromMinutes(1));
         await Db.AddPredictedArticleAsync("005930", clock.GetUtcNow(), ("m1", "up", "high", 0.9), ("m2", "up", "medium", 0.9));
-        using (var restarted = Db.BuildServices(clock))
+        await using (var restarted = Db.BuildServices(clock))
         {
             (await restarted.GetRequiredService<SignalStage>().RunAsync(new StageContext(), CancellationToken.None)).Items.Should().Be(0);
         }
@@ -79,14 +80,18 @@ public sealed class SignalStageTests : SignalsDatabaseTest
 
         // The window (24 h from the first signal) has passed: a new signal.
         clock.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromMilliseconds(1));
-        using (var later = Db.BuildServices(clock))
+        await using (var later = Db.BuildServices(clock))
         {
             (await later.GetRequiredService<SignalStage>().RunAsync(new StageContext(), CancellationToken.None)).Items.Should().Be(1);
         }
 
         (await CountSignalsAsync()).Should().Be(2);
-        (await Db.ScalarAsync<string>("SELECT last_sent FROM signal_dedup")).Should().Be("2026-11-20T01:00:00.001Z");
+        (await Db.ScalarAsync<DateTimeOffset>("SELECT last_sent FROM signal_dedup")).Should().Be(new DateTimeOffset(2026, 11, 20, 1, 0, 0, 1, TimeSpan.Zero));
     }
 
     private Task<long> CountSignalsAsync() => Db.ScalarAsync<long>("SELECT COUNT(*) FROM signals WHERE ticker = '005930' AND action = 'buy'");
+
+    public sealed class OnSqlite() : SignalStageTests(StorageProvider.Sqlite);
+
+    public sealed class OnPostgres() : SignalStageTests(StorageProvider.Postgres);
 }

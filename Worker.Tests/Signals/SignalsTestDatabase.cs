@@ -7,41 +7,71 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace KrxSignal.Worker.Tests.Signals;
 
-/// <summary>A migrated SQLite file in a temp folder, with helpers that write what the poll and predict stages would.</summary>
-public sealed class SignalsTestDatabase : IDisposable
+/// <summary>
+/// A migrated database of either provider (an SQLite file in a temp folder, or a fresh database on the run's
+/// PostgreSQL server), with helpers that write what the poll and predict stages would.
+/// </summary>
+public sealed class SignalsTestDatabase : IAsyncDisposable
 {
     private readonly TempFolder _folder = new();
     private readonly TestHost _host;
+    private readonly PostgresDatabase? _postgres;
     private int _articles;
 
-    private SignalsTestDatabase()
+    private SignalsTestDatabase(StorageProvider provider, string? connectionString)
     {
         _host = new TestHost(_folder, Start);
-        Path = _host.DatabasePath;
-        Connections = new SqliteDatabase(Path);
+        Provider = provider;
+        if (connectionString is null)
+        {
+            Path = _host.DatabasePath;
+            Connections = new SqliteDatabase(Path);
+        }
+        else
+        {
+            Path = connectionString;
+            Connections = _postgres = new PostgresDatabase(connectionString);
+        }
     }
 
-    /// <summary>A new file, migrated to the latest schema.</summary>
-    public static async Task<SignalsTestDatabase> CreateAsync()
+    /// <summary>A new database, migrated to the latest schema.</summary>
+    public static async Task<SignalsTestDatabase> CreateAsync(StorageProvider provider = StorageProvider.Sqlite)
     {
-        var database = new SignalsTestDatabase();
+        var connectionString = provider == StorageProvider.Postgres ? await (await PostgresServer.GetAsync()).CreateDatabaseAsync() : null;
+        var database = new SignalsTestDatabase(provider, connectionString);
         await new SchemaMigrator(database.Connections, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
         return database;
     }
 
+    public StorageProvider Provider { get; }
+
+    /// <summary>The SQLite file, or the PostgreSQL connection string.</summary>
     public string Path { get; }
 
-    public SqliteDatabase Connections { get; }
+    public Database Connections { get; }
+
+    /// <summary>Another node's view of the same database: its own connections (its own pool, on PostgreSQL).</summary>
+    /// <remarks>The caller disposes a PostgreSQL one (it owns a data source).</remarks>
+    public Database OpenAnotherNode() => Provider == StorageProvider.Postgres ? new PostgresDatabase(Path) : new SqliteDatabase(Path);
+
+    /// <summary>The configuration keys that point a host at this database.</summary>
+    public Dictionary<string, string?> StorageSettings => TestDatabases.Settings(Provider, Path);
 
     public static DateTimeOffset Start { get; } = new(2026, 11, 19, 1, 0, 0, TimeSpan.Zero); // 10:00 KST
 
     /// <summary>
-    /// A fresh container over this file, as a restarted process would build it: the production composition
+    /// A fresh container over this database, as a restarted process would build it: the production composition
     /// (<see cref="TestHost"/>) with the given clock and configuration. Disposing it disposes the host's services.
     /// </summary>
     public ServiceProvider BuildServices(TimeProvider time, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? extra = null)
     {
-        var host = _host.Build(new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()), time, extra);
+        var values = StorageSettings;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        var host = _host.Build(values, time, extra);
         return (ServiceProvider)host.Services;
     }
 
@@ -86,7 +116,15 @@ public sealed class SignalsTestDatabase : IDisposable
         return (await connection.ExecuteScalarAsync<T>(sql, parameters))!;
     }
 
-    public void Dispose() => _folder.Dispose();
+    public async ValueTask DisposeAsync()
+    {
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
+        }
+
+        _folder.Dispose();
+    }
 
     public static FakeTimeProvider NewClock() => new(Start);
 }

@@ -1,6 +1,8 @@
 using KrxSignal.Worker.Health;
 using KrxSignal.Worker.Pipeline;
 using KrxSignal.Worker.StockApi;
+using KrxSignal.Worker.Storage;
+using KrxSignal.Worker.Tests.Support;
 using Microsoft.Extensions.Logging;
 using WireMock.ResponseBuilders;
 
@@ -50,19 +52,21 @@ public sealed class PollStageTests : IAsyncLifetime
         screener.RequestMessage!.Body.Should().Contain("\"mode\":\"preview\"");
     }
 
-    [Fact]
-    public async Task RunAsync_SameArticlesEveryCycle_IngestsEachExactlyOnce()
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task RunAsync_SameArticlesEveryCycle_IngestsEachExactlyOnce(StorageProvider provider)
     {
-        _api.AllHealthy();
+        using var api = await StockApiHarness.StartAsync(await MigratedDatabases.HostSettingsAsync(provider));
+        api.AllHealthy();
         var fresh = new StageContext(ForceFresh: true);
 
-        var first = await _api.RunCycleAsync(fresh);
-        var second = await _api.RunCycleAsync(fresh);
+        var first = await api.RunCycleAsync(fresh);
+        var second = await api.RunCycleAsync(fresh);
 
         first.Items.Should().Be(2);
         second.Items.Should().Be(0);
-        (await _api.QueryAsync<long>("SELECT COUNT(*) FROM news_articles")).Single().Should().Be(2);
-        (await _api.QueryAsync<string?>("SELECT ticker FROM news_articles WHERE id = 'n-7246'")).Single().Should().BeNull("articles without a ticker are kept");
+        (await api.QueryAsync<long>("SELECT COUNT(*) FROM news_articles")).Single().Should().Be(2);
+        (await api.QueryAsync<string?>("SELECT ticker FROM news_articles WHERE id = 'n-7246'")).Single().Should().BeNull("articles without a ticker are kept");
     }
 
     [Fact]
@@ -83,29 +87,31 @@ public sealed class PollStageTests : IAsyncLifetime
         _api.Attempts.Should().HaveCount(6);
     }
 
-    [Fact]
-    public async Task RunAsync_UpstreamDownAfterGoodCycle_ServesStaleWithAgeAndWarnsOncePerOutage()
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task RunAsync_UpstreamDownAfterGoodCycle_ServesStaleWithAgeAndWarnsOncePerOutage(StorageProvider provider)
     {
-        _api.AllHealthy();
-        await _api.RunCycleAsync();
-        _api.Server.ResetMappings();
-        _api.Answer(StockApiHarness.PortfolioPath, 500, """{"detail":"boom"}""");
-        _api.Answer(StockApiHarness.NewsPath, 200, Payloads.News);
-        _api.Answer(StockApiHarness.ScreenerPath, 200, Payloads.Screener);
-        _api.Time.Advance(TimeSpan.FromMinutes(2));
+        using var api = await StockApiHarness.StartAsync(await MigratedDatabases.HostSettingsAsync(provider));
+        api.AllHealthy();
+        await api.RunCycleAsync();
+        api.Server.ResetMappings();
+        api.Answer(StockApiHarness.PortfolioPath, 500, """{"detail":"boom"}""");
+        api.Answer(StockApiHarness.NewsPath, 200, Payloads.News);
+        api.Answer(StockApiHarness.ScreenerPath, 200, Payloads.Screener);
+        api.Time.Advance(TimeSpan.FromMinutes(2));
 
-        var first = await _api.RunCycleAsync();
-        _api.Time.Advance(TimeSpan.FromMinutes(1));
-        var second = await _api.RunCycleAsync();
-        var heartbeat = await _api.HeartbeatAsync();
+        var first = await api.RunCycleAsync();
+        api.Time.Advance(TimeSpan.FromMinutes(1));
+        var second = await api.RunCycleAsync();
+        var heartbeat = await api.HeartbeatAsync();
 
         first.Outcome.Should().Be(StageOutcome.Partial);
         second.Summary.Should().MatchRegex(@"portfolio stale \d+s \(HTTP 500");
-        _api.Market.Portfolio.FetchedAt.Should().BeBefore(StockApiHarness.Start.AddMinutes(1), "the stale value keeps its own fetch time");
-        _api.Logs.GetSnapshot().Count(r => r.Level == LogLevel.Warning && r.Message.Contains("serving the value fetched at", StringComparison.Ordinal)).Should().Be(1);
+        api.Market.Portfolio.FetchedAt.Should().BeBefore(StockApiHarness.Start.AddMinutes(1), "the stale value keeps its own fetch time");
+        api.Logs.GetSnapshot().Count(r => r.Level == LogLevel.Warning && r.Message.Contains("serving the value fetched at", StringComparison.Ordinal)).Should().Be(1);
         heartbeat.Status.Should().Be(HealthStatus.Degraded);
         heartbeat.Endpoints!["portfolio"].Should().Match<EndpointHealth>(e => e.ServedStale && e.ConsecutiveFailures == 2 && e.StaleAgeSeconds > 180 && e.LastError == "HTTP 500");
-        (await _api.QueryAsync<long>("SELECT COUNT(*) FROM snapshots WHERE endpoint = 'portfolio' AND served_stale = 1 AND http_status = 500")).Single().Should().Be(2);
+        (await api.QueryAsync<long>("SELECT COUNT(*) FROM snapshots WHERE endpoint = 'portfolio' AND served_stale = 1 AND http_status = 500")).Single().Should().Be(2);
     }
 
     [Fact]
@@ -200,15 +206,17 @@ public sealed class PollStageTests : IAsyncLifetime
         api.AttemptTimes(StockApiHarness.PortfolioPath).Should().HaveCount(4, "a timeout is retried three times");
     }
 
-    [Fact]
-    public async Task RunAsync_SnapshotsOlderThanRetention_PrunedAtMostHourly()
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task RunAsync_SnapshotsOlderThanRetention_PrunedAtMostHourly(StorageProvider provider)
     {
-        _api.AllHealthy();
-        await _api.RunCycleAsync();
-        _api.Time.Advance(TimeSpan.FromDays(8));
+        using var api = await StockApiHarness.StartAsync(await MigratedDatabases.HostSettingsAsync(provider));
+        api.AllHealthy();
+        await api.RunCycleAsync();
+        api.Time.Advance(TimeSpan.FromDays(8));
 
-        await _api.RunCycleAsync();
-        var afterPrune = await _api.QueryAsync<long>("SELECT COUNT(*) FROM snapshots");
+        await api.RunCycleAsync();
+        var afterPrune = await api.QueryAsync<long>("SELECT COUNT(*) FROM snapshots");
 
         afterPrune.Single().Should().Be(3, "the first cycle's rows are older than the 7-day retention");
     }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace KrxSignal.Worker.Tests.Storage;
 
+/// <summary>Doctor's check of an SQLite file (its write lock, its integrity); the PostgreSQL check is in <see cref="ServerDatabaseCheckTests"/>.</summary>
 public sealed class DatabaseCheckTests : IAsyncLifetime, IDisposable
 {
     private readonly TempFolder _folder = new();

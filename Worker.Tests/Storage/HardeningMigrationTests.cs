@@ -50,29 +50,35 @@ public sealed class HardeningMigrationTests : IDisposable
         versions.Should().OnlyContain(v => v == latest);
     }
 
-    [Fact]
-    public async Task Sweep_RunsLeftRunningByDeadProcesses_ClosedAsAbandonedLiveOnesLeft()
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Sweep_RunsLeftRunningByDeadProcesses_ClosedAsAbandonedLiveOnesLeft(StorageProvider provider)
     {
-        var factory = new SqliteDatabase(_folder.File("worker.db"));
-        await new SchemaMigrator(factory, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
-        await using (var connection = await factory.OpenAsync(CancellationToken.None))
+        var database = await MigratedDatabases.CreateAsync(provider, _folder);
+        var started = new DateTimeOffset(2026, 11, 24, 0, 59, 0, TimeSpan.Zero);
+        await using (var connection = await database.OpenAsync(CancellationToken.None))
         {
             await connection.ExecuteAsync(
                 """
                 INSERT INTO job_runs (job, fire_time, started_at, status, pid) VALUES
-                    ('poll', 'f', 's', 'running', 2147483000),   -- no such process
-                    ('pipeline', 'f', 's', 'running', NULL),     -- from before pids were recorded
-                    ('poll', 'f', 's', 'running', 1),            -- init: alive
-                    ('poll', 'f', 's', 'ok', 2147483000)
-                """);
+                    ('poll', @started, @started, 'running', 2147483000),   -- no such process
+                    ('pipeline', @started, @started, 'running', NULL),     -- from before pids were recorded
+                    ('poll', @started, @started, 'running', 1),            -- init: alive
+                    ('poll', @started, @started, 'ok', 2147483000)
+                """,
+                new { started });
         }
 
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 1, 0, 0, TimeSpan.Zero));
-        await new AbandonedRunSweeper(factory, time, NullLogger<AbandonedRunSweeper>.Instance).StartAsync(CancellationToken.None);
+        await new AbandonedRunSweeper(database, time, NullLogger<AbandonedRunSweeper>.Instance).StartAsync(CancellationToken.None);
 
-        await using var after = new SqliteConnection($"Data Source={factory.DatabasePath};Pooling=False");
-        (await after.QueryAsync<(string, string?)>("SELECT status, finished_at FROM job_runs ORDER BY id")).Should().Equal(
-            ("abandoned", "2026-11-24T01:00:00.000Z"), ("abandoned", "2026-11-24T01:00:00.000Z"), ("running", null), ("ok", null));
-        (await after.ExecuteScalarAsync<string>("SELECT error FROM job_runs WHERE id = 1")).Should().Be("abandoned: the process running it (pid 2147483000) ended without finishing it");
+        await using var after = await database.OpenAsync(CancellationToken.None);
+        (await after.QueryAsync<SweptRow>("SELECT status AS Status, finished_at AS FinishedAt, error AS Error FROM job_runs ORDER BY id")).Should().Equal(
+            new SweptRow("abandoned", time.GetUtcNow(), "abandoned: the process running it (pid 2147483000) ended without finishing it"),
+            new SweptRow("abandoned", time.GetUtcNow(), "abandoned: the process running it (pid unknown) ended without finishing it"),
+            new SweptRow("running", null, null),
+            new SweptRow("ok", null, null));
     }
+
+    private sealed record SweptRow(string Status, DateTimeOffset? FinishedAt, string? Error);
 }

@@ -75,34 +75,40 @@ public sealed class SchemaMigratorTests : IDisposable
         (await check.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM pragma_table_info('news_articles') WHERE name = 'language'")).Should().Be(1);
     }
 
-    [Fact]
-    public async Task MigrateAsync_FailingStep_RollsBackAndKeepsVersion()
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task MigrateAsync_FailingStep_RollsBackAndKeepsVersion(StorageProvider provider)
     {
-        var factory = new SqliteDatabase(_folder.File("worker.db"));
-        await new SchemaMigrator(factory, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
-        var broken = Migration.Embedded.Append(new Migration(Migration.Embedded.Count + 1, "broken", "CREATE TABLE half (x INTEGER); THIS IS NOT SQL;")).ToList();
+        var factory = await MigratedDatabases.CreateAsync(provider, _folder);
+        var shipped = Migration.For(provider);
+        var broken = shipped.Append(new Migration(shipped[^1].Version + 1, "broken", "CREATE TABLE half (x bigint); THIS IS NOT SQL;")).ToList();
+        var migrator = new SchemaMigrator(factory, NullLogger<SchemaMigrator>.Instance, broken);
 
-        var act = () => new SchemaMigrator(factory, NullLogger<SchemaMigrator>.Instance, broken).MigrateAsync(CancellationToken.None);
+        var act = () => migrator.MigrateAsync(CancellationToken.None);
 
-        await act.Should().ThrowAsync<Microsoft.Data.Sqlite.SqliteException>();
+        await act.Should().ThrowAsync<System.Data.Common.DbException>();
+        (await migrator.CurrentVersionAsync(CancellationToken.None)).Should().Be(shipped[^1].Version);
         await using var connection = await factory.OpenAsync(CancellationToken.None);
-        (await connection.ExecuteScalarAsync<int>("PRAGMA user_version")).Should().Be(Migration.Embedded.Count);
-        (await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM sqlite_master WHERE name = 'half'")).Should().Be(0);
+        await connection.Invoking(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM half")).Should()
+            .ThrowAsync<System.Data.Common.DbException>("the step's table was rolled back with it");
     }
 
-    [Fact]
-    public async Task MigrateAsync_NewerThanKnown_RefusesWithClearMessage()
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task MigrateAsync_NewerThanKnown_RefusesWithClearMessage(StorageProvider provider)
     {
-        var factory = new SqliteDatabase(_folder.File("worker.db"));
+        var factory = await MigratedDatabases.CreateAsync(provider, _folder);
         await using (var connection = await factory.OpenAsync(CancellationToken.None))
         {
-            await connection.ExecuteAsync("PRAGMA user_version = 99");
+            await connection.ExecuteAsync(provider == StorageProvider.Postgres
+                ? "INSERT INTO schema_migrations (version, name) VALUES (99, 'from a newer release')"
+                : "PRAGMA user_version = 99");
         }
 
         var act = () => new SchemaMigrator(factory, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
 
         (await act.Should().ThrowAsync<DatabaseStartupException>())
-            .WithMessage("*schema version 99*newer release*");
+            .WithMessage($"{factory.Location} has schema version 99*newer release*");
     }
 
     [Fact]

@@ -10,28 +10,32 @@ public sealed class SqlListTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    [Fact]
-    public async Task Of_StringsWithQuotesAndHangul_JsonEachReturnsEachValueOnce()
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task TextList_StringsWithQuotesAndHangul_ReturnsEachValueOnce(StorageProvider provider)
     {
-        var connections = new SqliteDatabase(_folder.File("list.db"));
+        var connections = await TestDatabases.CreateAsync(provider, _folder);
         await using var connection = await connections.OpenAsync(CancellationToken.None);
         string[] values = ["a'b", "삼성전자", "x\"y", ""];
 
         var read = await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT value FROM json_each(@Values) ORDER BY key", new { Values = SqlList.Of(values) }));
+            $"SELECT value FROM ({SqlDialect.For(provider).TextList("@Values")}) v", new { Values = SqlList.Of(values) }));
 
-        read.Should().Equal(values);
+        read.Should().BeEquivalentTo(values);
     }
 
-    [Fact]
-    public async Task Of_EmptyLongs_MatchesNothing()
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task IdList_EmptyAndSomeLongs_MatchesExactlyTheListedIds(StorageProvider provider)
     {
-        var connections = new SqliteDatabase(_folder.File("list.db"));
+        var connections = await TestDatabases.CreateAsync(provider, _folder);
         await using var connection = await connections.OpenAsync(CancellationToken.None);
+        var sql = $"SELECT COUNT(*) FROM (SELECT 1 AS id UNION ALL SELECT 5000000000) t WHERE id IN ({SqlDialect.For(provider).IdList("@Ids")})";
 
-        var count = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM (SELECT 1 AS id) WHERE id IN (SELECT value FROM json_each(@Ids))", new { Ids = SqlList.Of(Array.Empty<long>()) }));
+        var none = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, new { Ids = SqlList.Of(Array.Empty<long>()) }));
+        var two = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, new { Ids = SqlList.Of([1L, 5_000_000_000L, 7L]) }));
 
-        count.Should().Be(0);
+        none.Should().Be(0);
+        two.Should().Be(2);
     }
 }

@@ -11,6 +11,7 @@ public sealed class UtcTimeHandlersTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
+    // SQLite only: the stored text is SQLite's representation; PostgreSQL keeps a timestamptz (the round trip below).
     [Fact]
     public async Task Dapper_KstInstant_IsStoredAsUtcTextAndReadBackAsSameInstant()
     {
@@ -30,11 +31,11 @@ public sealed class UtcTimeHandlersTests : IDisposable
         row.PredictedAt.Should().BeNull();
     }
 
-    [Fact]
-    public async Task Dapper_TextOrder_EqualsTimeOrderAcrossOffsets()
+    [SkippableTheory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Dapper_StoredOrder_EqualsTimeOrderAcrossOffsets(StorageProvider provider)
     {
-        var factory = new SqliteDatabase(_folder.File("worker.db"));
-        await new SchemaMigrator(factory, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None);
+        var factory = await MigratedDatabases.CreateAsync(provider, _folder);
         var earlier = new DateTimeOffset(2026, 11, 19, 23, 0, 0, TimeSpan.FromHours(-8)); // 07:00Z on the 20th
         var later = new DateTimeOffset(2026, 11, 20, 17, 0, 0, TimeSpan.FromHours(9));   // 08:00Z on the 20th
 
@@ -43,5 +44,8 @@ public sealed class UtcTimeHandlersTests : IDisposable
 
         (await connection.QueryAsync<string>("SELECT id FROM news_articles ORDER BY published_at")).Should().Equal("early", "late");
         (await connection.QueryAsync<string>("SELECT id FROM news_articles WHERE published_at < @cut", new { cut = later })).Should().Equal("early");
+        var read = await connection.QuerySingleAsync<DateTimeOffset>("SELECT published_at FROM news_articles WHERE id = 'early'");
+        read.Should().Be(earlier);
+        read.Offset.Should().Be(TimeSpan.Zero);
     }
 }

@@ -7,7 +7,7 @@ using KrxSignal.Worker.Calendar;
 using KrxSignal.Worker.Hosting;
 using KrxSignal.Worker.Signals;
 using KrxSignal.Worker.Storage;
-using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
 using Spectre.Console;
 
 namespace KrxSignal.Worker.Cli;
@@ -22,7 +22,7 @@ internal static partial class SignalsCommand
     {
         var day = new Option<string>("--day") { Description = "The KST day (yyyy-MM-dd); today by default." };
         var since = new Option<string>("--since") { Description = "Instead of a day: the last DURATION (90m, 2h, 1d, 1h30m or hh:mm:ss)." };
-        var db = new Option<FileInfo>("--db") { Description = "The database; Storage:DatabasePath from the configuration by default." };
+        var db = new Option<FileInfo>("--db") { Description = "An SQLite database file; the configured database (Storage:DatabasePath, or PostgreSQL with Storage:Provider=postgres) by default." };
         var format = new Option<string>("--format") { DefaultValueFactory = _ => "table", Description = "table, json or csv." }.AcceptOnlyFromAmong("table", "json", "csv");
         var command = new Command("signals", "List signals with their names, votes, articles and delivery, in KST.") { day, since, db, format };
         command.SetAction(async (parsed, cancellationToken) =>
@@ -39,18 +39,24 @@ internal static partial class SignalsCommand
                 date = parsedDay;
             }
 
-            var path = parsed.GetValue(db)?.FullName ?? ConfiguredDatabasePath(settings);
+            var source = SignalsSource.Resolve(settings, parsed.GetValue(db)?.FullName);
             await using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { NewLine = "\n" };
             return await RunAsync(
-                path, date, parsed.GetValue(since), parsed.GetValue(format)!, TimeProvider.System.GetUtcNow(),
+                source, date, parsed.GetValue(since), parsed.GetValue(format)!, TimeProvider.System.GetUtcNow(),
                 stdout, Console.Error, isTerminal: !Console.IsOutputRedirected, cancellationToken);
         });
         return command;
     }
 
+    /// <summary>The command without the parser over an SQLite file (the --db form).</summary>
+    public static Task<int> RunAsync(
+        string databasePath, DateOnly? day, string? since, string format, DateTimeOffset now, TextWriter output, TextWriter error, bool isTerminal,
+        CancellationToken cancellationToken) =>
+        RunAsync(SignalsSource.File(databasePath), day, since, format, now, output, error, isTerminal, cancellationToken);
+
     /// <summary>The command without the parser: what tests drive. Writes the listing to <paramref name="output"/>.</summary>
     public static async Task<int> RunAsync(
-        string databasePath, DateOnly? day, string? since, string format, DateTimeOffset now, TextWriter output, TextWriter error, bool isTerminal,
+        SignalsSource source, DateOnly? day, string? since, string format, DateTimeOffset now, TextWriter output, TextWriter error, bool isTerminal,
         CancellationToken cancellationToken)
     {
         if (day is not null && since is not null)
@@ -79,27 +85,20 @@ internal static partial class SignalsCommand
             title = $"on {date:yyyy-MM-dd} (KST)";
         }
 
-        if (!File.Exists(databasePath))
+        if (source.Problem is { } misconfigured)
         {
-            await error.WriteLineAsync($"No database at {databasePath}: the Worker has not run with this configuration yet, or --db names another file.");
+            await error.WriteLineAsync(misconfigured);
+            return ExitCodes.Configuration;
+        }
+
+        if (source.Provider == StorageProvider.Sqlite && !File.Exists(source.Target))
+        {
+            await error.WriteLineAsync($"No database at {source.Target}: the Worker has not run with this configuration yet, or --db names another file.");
             return ExitCodes.Failed;
         }
 
-        IReadOnlyList<StoredSignal> signals;
-        try
+        if (await ReadAsync(source, from, to, error, cancellationToken) is not { } signals)
         {
-            var connections = new SqliteDatabase(databasePath);
-            if (await SchemaProblemAsync(connections, cancellationToken) is { } problem)
-            {
-                await error.WriteLineAsync(problem);
-                return ExitCodes.Failed;
-            }
-
-            signals = await new SignalHistory(connections).BetweenAsync(from, to, cancellationToken);
-        }
-        catch (DbException e)
-        {
-            await error.WriteLineAsync($"Cannot read signals from {databasePath}: {e.Message}");
             return ExitCodes.Failed;
         }
 
@@ -142,16 +141,35 @@ internal static partial class SignalsCommand
     [GeneratedRegex(@"^(?:(?<d>\d+)d)?(?:(?<h>\d+)h)?(?:(?<m>\d+)m)?(?:(?<s>\d+)s)?$", RegexOptions.CultureInvariant)]
     private static partial Regex DurationPattern();
 
-    private static async Task<string?> SchemaProblemAsync(SqliteDatabase connections, CancellationToken cancellationToken)
+    /// <returns>The signals, or null once the reason they cannot be read is written to <paramref name="error"/>.</returns>
+    private static async Task<IReadOnlyList<StoredSignal>?> ReadAsync(SignalsSource source, DateTimeOffset from, DateTimeOffset to, TextWriter error, CancellationToken cancellationToken)
     {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA user_version;";
-        var version = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
-        var latest = Migration.Embedded[^1].Version;
-        return version >= latest
-            ? null
-            : $"{connections.DatabasePath} is at schema version {version}, this Worker reads version {latest}: start the Worker once with this file to bring it up to date.";
+        Database connections = source.Provider == StorageProvider.Postgres ? new PostgresDatabase(source.Target) : new SqliteDatabase(source.Target);
+        try
+        {
+            var schema = new SchemaMigrator(connections, NullLogger<SchemaMigrator>.Instance);
+            var version = await schema.CurrentVersionAsync(cancellationToken);
+            if (version < schema.LatestVersion)
+            {
+                await error.WriteLineAsync(
+                    $"{connections.Location} is at schema version {version}, this Worker reads version {schema.LatestVersion}: start the Worker once with this database to bring it up to date.");
+                return null;
+            }
+
+            return await new SignalHistory(connections).BetweenAsync(from, to, cancellationToken);
+        }
+        catch (DbException e)
+        {
+            await error.WriteLineAsync($"Cannot read signals from {connections.Location}: {e.Message}");
+            return null;
+        }
+        finally
+        {
+            if (connections is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync();
+            }
+        }
     }
 
     private static void Table(IAnsiConsole console, IReadOnlyList<StoredSignal> signals, string title)
@@ -182,12 +200,5 @@ internal static partial class SignalsCommand
         }
 
         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{signals.Count} signals {title}"));
-    }
-
-    private static string ConfiguredDatabasePath(WorkerHostSettings settings)
-    {
-        var builder = WorkerHost.CreateBuilder(settings with { ConsoleLogsToStandardError = true });
-        var configured = builder.Configuration["Storage:DatabasePath"] is { Length: > 0 } path ? path : new StorageOptions().DatabasePath;
-        return new AppPaths(builder.Environment.ContentRootPath).Resolve(configured);
     }
 }

@@ -2,7 +2,6 @@ using System.Data.Common;
 using KrxSignal.Worker.Health.Doctor;
 using KrxSignal.Worker.Notify.Channels;
 using KrxSignal.Worker.Notify.Outbox;
-using Microsoft.Data.Sqlite;
 
 namespace KrxSignal.Worker.Notify;
 

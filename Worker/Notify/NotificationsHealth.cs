@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Globalization;
 using KrxSignal.Worker.Health;
 using KrxSignal.Worker.Notify.Outbox;
-using Microsoft.Data.Sqlite;
 
 namespace KrxSignal.Worker.Notify;
 

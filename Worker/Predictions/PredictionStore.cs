@@ -2,13 +2,18 @@ using System.Data.Common;
 using Dapper;
 using KrxSignal.Worker.Predictions.Models;
 using KrxSignal.Worker.Storage;
-using Microsoft.Data.Sqlite;
 
 namespace KrxSignal.Worker.Predictions;
 
-/// <summary>The prediction feature's SQL: pending articles, rows per (article, model), the usage ledger.</summary>
+/// <summary>
+/// The prediction feature's SQL: pending articles, rows per (article, model), the usage ledger. Several nodes (or one
+/// node's concurrent models) may save rows of one article at once: each save locks the article's row first, so the
+/// check that completes the article sees every row committed before it and predicted_at is set exactly once.
+/// </summary>
 public sealed class PredictionStore(Database connections)
 {
+    private readonly SqlDialect _sql = SqlDialect.For(connections.Provider);
+
     private const string ArticleColumns =
         "a.id AS Id, a.ticker AS Ticker, a.title AS Title, a.summary AS Summary, a.sentiment AS Sentiment, a.published_at AS PublishedAt";
 
@@ -39,8 +44,8 @@ public sealed class PredictionStore(Database connections)
 
         await using var connection = await connections.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<ExistingRow>(new CommandDefinition(
-            "SELECT article_id AS ArticleId, model_id AS ModelId, status AS Status, attempts AS Attempts, transient AS Transient FROM predictions WHERE article_id IN @articleIds;",
-            new { articleIds },
+            $"SELECT article_id AS ArticleId, model_id AS ModelId, status AS Status, attempts AS Attempts, transient AS Transient FROM predictions WHERE article_id IN ({_sql.TextList("@ArticleIds")});",
+            new { ArticleIds = SqlList.Of(articleIds) },
             cancellationToken: cancellationToken));
         return rows.Select(r => new ExistingPrediction(r.ArticleId, r.ModelId, r.Status, (int)r.Attempts, r.Transient != 0)).ToList();
     }
@@ -61,11 +66,11 @@ public sealed class PredictionStore(Database connections)
             $"""
             SELECT {ArticleColumns}, p.model_id AS ModelId, p.attempts AS Attempts, p.transient AS Transient
             FROM predictions p JOIN news_articles a ON a.id = p.article_id
-            WHERE p.status = 'failed' AND (p.transient = 1 OR p.attempts < @maxAttempts) AND p.model_id IN @modelIds AND a.predicted_at IS NOT NULL
+            WHERE p.status = 'failed' AND (p.transient = 1 OR p.attempts < @maxAttempts) AND p.model_id IN ({_sql.TextList("@ModelIds")}) AND a.predicted_at IS NOT NULL
             ORDER BY a.published_at DESC, a.id
             LIMIT @limit;
             """,
-            new { maxAttempts, modelIds, limit },
+            new { maxAttempts, ModelIds = SqlList.Of(modelIds), limit },
             cancellationToken: cancellationToken));
         return rows.Select(r => new RetryablePair(r.ToArticle(), r.ModelId, (int)r.Attempts, r.Transient != 0)).ToList();
     }
@@ -79,6 +84,7 @@ public sealed class PredictionStore(Database connections)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await LockArticleAsync(connection, transaction, row.ArticleId, cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO predictions (article_id, model_id, status, direction, impact, confidence, reasoning, latency_ms, tokens_in, tokens_out, cost, error, attempts, normalised, transient, created_at, updated_at)
@@ -105,7 +111,8 @@ public sealed class PredictionStore(Database connections)
                 """
                 INSERT INTO model_usage (day, model_id, calls, failures, tokens, cost) VALUES (@Day, @ModelId, 1, @Failures, @Tokens, @Cost)
                 ON CONFLICT (day, model_id) DO UPDATE SET
-                    calls = calls + 1, failures = failures + excluded.failures, tokens = tokens + excluded.tokens, cost = cost + excluded.cost
+                    calls = model_usage.calls + 1, failures = model_usage.failures + excluded.failures,
+                    tokens = model_usage.tokens + excluded.tokens, cost = model_usage.cost + excluded.cost
                 RETURNING model_id AS ModelId, tokens AS Tokens, cost AS Cost;
                 """,
                 usage,
@@ -123,6 +130,7 @@ public sealed class PredictionStore(Database connections)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await LockArticleAsync(connection, transaction, articleId, cancellationToken);
         var completed = await MarkIfCompleteAsync(connection, transaction, articleId, setModelIds, now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return completed;
@@ -146,16 +154,22 @@ public sealed class PredictionStore(Database connections)
         return rows.ToDictionary(r => r.ModelId, r => r.ToTotals(), StringComparer.Ordinal);
     }
 
-    private static async Task<bool> MarkIfCompleteAsync(
+    // Without it, under read committed two saves of one article's last two rows each count only their own row and
+    // neither completes the article.
+    private async Task LockArticleAsync(DbConnection connection, DbTransaction transaction, string articleId, CancellationToken cancellationToken) =>
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"SELECT id FROM news_articles WHERE id = @articleId{_sql.ForUpdate};", new { articleId }, transaction, cancellationToken: cancellationToken));
+
+    private async Task<bool> MarkIfCompleteAsync(
         DbConnection connection, DbTransaction transaction, string articleId, IReadOnlyList<string> setModelIds, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var changed = await connection.ExecuteAsync(new CommandDefinition(
-            """
+            $"""
             UPDATE news_articles SET predicted_at = @now
             WHERE id = @articleId AND predicted_at IS NULL
-              AND (SELECT COUNT(*) FROM predictions WHERE article_id = @articleId AND model_id IN @setModelIds) = @count;
+              AND (SELECT COUNT(*) FROM predictions WHERE article_id = @articleId AND model_id IN ({_sql.TextList("@SetModelIds")})) = @count;
             """,
-            new { now, articleId, setModelIds, count = setModelIds.Count },
+            new { now, articleId, SetModelIds = SqlList.Of(setModelIds), count = setModelIds.Count },
             transaction,
             cancellationToken: cancellationToken));
         return changed == 1;

@@ -2,7 +2,6 @@ using System.Data.Common;
 using KrxSignal.Worker.Calendar;
 using System.Globalization;
 using KrxSignal.Worker.Health;
-using Microsoft.Data.Sqlite;
 using KrxSignal.Worker.Predictions.OpenAi;
 using Microsoft.Extensions.Options;
 

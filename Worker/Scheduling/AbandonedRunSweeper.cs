@@ -27,7 +27,7 @@ internal sealed partial class AbandonedRunSweeper(Database database, TimeProvide
         var closed = await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE job_runs SET status = 'abandoned', finished_at = @now,
-                error = 'abandoned: the process running it (pid ' || COALESCE(pid, 'unknown') || ') ended without finishing it'
+                error = 'abandoned: the process running it (pid ' || COALESCE(CAST(pid AS text), 'unknown') || ') ended without finishing it'
             WHERE id = @Id AND status = 'running'
             """,
             dead.Select(r => new { r.Id, now = time.GetUtcNow() }),

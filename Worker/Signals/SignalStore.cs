@@ -42,9 +42,11 @@ public sealed class SignalStore(Database connections)
 
     /// <summary>
     /// Inserts the signal unless the same (ticker, action) was signalled within the dedup window, or unless it
-    /// reverses an opposite signal of that window without reaching the reversal threshold.
-    /// BeginTransaction is BEGIN IMMEDIATE: the write lock is taken before the dedup row is read, so two
-    /// runs (threads, processes, a run after a restart) cannot both see "no recent signal".
+    /// reverses an opposite signal of that window without reaching the reversal threshold. The dedup is one atomic
+    /// statement: the upsert of signal_dedup takes the row only when its last signal is older than the window, so of
+    /// two nodes saving at the same instant one gets the row and the other waits for its commit, then finds it taken.
+    /// The ticker lock keeps the reversal check of a buy and a sell made at once in order (SQLite's BEGIN IMMEDIATE
+    /// does both already); a weak reversal rolls the upsert back.
     /// </summary>
     public async Task<SignalWrite> TryCreateAsync(
         SignalCandidate candidate, SignalDetails details, DateTimeOffset now, SignalsOptions options, CancellationToken cancellationToken)
@@ -52,13 +54,22 @@ public sealed class SignalStore(Database connections)
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var since = now - options.DedupWindow;
-        var repeat = await connection.QuerySingleOrDefaultAsync<DedupRow>(new CommandDefinition(
-            "SELECT last_sent AS LastSent FROM signal_dedup WHERE ticker = @Ticker AND action = @Action AND last_sent > @Since",
-            new { candidate.Ticker, candidate.Action, Since = since }, transaction, cancellationToken: cancellationToken));
-        if (repeat is not null)
+        await SqlDialect.RunAsync(connection, transaction, SqlDialect.For(connections.Provider).LockKey, new { LockKey = "signal:" + candidate.Ticker }, cancellationToken);
+        var claimed = await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
+            """
+            INSERT INTO signal_dedup (ticker, action, last_sent, confidence) VALUES (@Ticker, @Action, @Created, @Confidence)
+            ON CONFLICT (ticker, action) DO UPDATE SET last_sent = excluded.last_sent, confidence = excluded.confidence
+            WHERE signal_dedup.last_sent <= @Since
+            RETURNING 1;
+            """,
+            new { candidate.Ticker, candidate.Action, Created = now, candidate.Confidence, Since = since }, transaction, cancellationToken: cancellationToken));
+        if (claimed is null)
         {
+            var previous = await connection.ExecuteScalarAsync<DateTimeOffset>(new CommandDefinition(
+                "SELECT last_sent FROM signal_dedup WHERE ticker = @Ticker AND action = @Action",
+                new { candidate.Ticker, candidate.Action }, transaction, cancellationToken: cancellationToken));
             await transaction.RollbackAsync(cancellationToken);
-            return SignalWrite.Repeat(repeat.LastSent);
+            return SignalWrite.Repeat(previous);
         }
 
         var opposite = await connection.QuerySingleOrDefaultAsync<OppositeRow>(new CommandDefinition(
@@ -96,17 +107,9 @@ public sealed class SignalStore(Database connections)
                 Details = JsonSerializer.Serialize(stored, SignalDetailsJson.Default.SignalDetails),
             },
             transaction, cancellationToken: cancellationToken));
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO signal_dedup (ticker, action, last_sent, confidence) VALUES (@Ticker, @Action, @Created, @Confidence)
-            ON CONFLICT (ticker, action) DO UPDATE SET last_sent = excluded.last_sent, confidence = excluded.confidence;
-            """,
-            new { candidate.Ticker, candidate.Action, Created = now, candidate.Confidence }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
         return SignalWrite.Created(id, reverses);
     }
-
-    private sealed record DedupRow(DateTimeOffset LastSent);
 
     private sealed record OppositeRow(long SignalId, string Action, DateTimeOffset CreatedAt);
 }

@@ -1,7 +1,6 @@
 using System.Data.Common;
 using KrxSignal.Worker.Calendar;
 using KrxSignal.Worker.Health;
-using Microsoft.Data.Sqlite;
 
 namespace KrxSignal.Worker.Signals;
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Serialization.Metadata;
 using KrxSignal.Worker.Pipeline;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;

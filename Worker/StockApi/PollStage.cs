@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Globalization;
 using KrxSignal.Worker.Ingest;
 using KrxSignal.Worker.Pipeline;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using KrxSignal.Worker.Calendar;

@@ -1,22 +1,26 @@
 using System.Data.Common;
 using Dapper;
 using KrxSignal.Worker.Health.Doctor;
-using Microsoft.Data.Sqlite;
 
 namespace KrxSignal.Worker.Storage;
 
 /// <summary>
-/// Schema version, integrity, and proof that the file takes writes: a write inside a transaction that is rolled back,
-/// so nothing changes. A write lock held by another process is reported as such, not as a permissions problem.
+/// Schema version, integrity, and proof that the database takes writes: a write inside a transaction that is rolled
+/// back, so nothing changes. A write lock held by another process is reported as such, not as a permissions problem.
+/// A PostgreSQL database is named by <see cref="Database.Location"/> (host, port, database), never by its connection
+/// string, so no password reaches the output.
 /// </summary>
 /// <param name="lockTimeoutSeconds">How long the probe write waits for another writer; the daemon's own writes are far shorter.</param>
 internal sealed class DatabaseCheck(Database connections, SchemaMigrator migrator, int lockTimeoutSeconds = 5) : IDoctorCheck
 {
     public string Name => "database";
 
-    public async Task<DoctorResult> RunAsync(CancellationToken cancellationToken)
+    public async Task<DoctorResult> RunAsync(CancellationToken cancellationToken) => connections is SqliteDatabase sqlite
+        ? await RunOnFileAsync(sqlite.DatabasePath, cancellationToken)
+        : await new ServerDatabaseCheck(connections, migrator.LatestVersion, lockTimeoutSeconds).RunAsync(cancellationToken);
+
+    private async Task<DoctorResult> RunOnFileAsync(string path, CancellationToken cancellationToken)
     {
-        var path = ((SqliteDatabase)connections).DatabasePath;
         if (!File.Exists(path))
         {
             return FolderProbe.CanCreateIn(Path.GetDirectoryName(path), out var problem)
@@ -59,7 +63,7 @@ internal sealed class DatabaseCheck(Database connections, SchemaMigrator migrato
     }
 
     /// <summary>Takes the write lock and changes the schema, then rolls back: the file ends as it was.</summary>
-    private static async Task ProbeWriteAsync(System.Data.Common.DbConnection connection, CancellationToken cancellationToken)
+    private static async Task ProbeWriteAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("CREATE TABLE doctor_write_probe (x INTEGER) STRICT; INSERT INTO doctor_write_probe VALUES (1);", transaction: transaction, cancellationToken: cancellationToken));

@@ -7,7 +7,7 @@ namespace KrxSignal.Worker.Storage;
 /// A PostgreSQL database several nodes share. One pooled data source for the process; every connection runs at the
 /// server's default isolation (read committed), so the stores take row locks where they read before they write.
 /// </summary>
-public sealed class PostgresDatabase : Database, IAsyncDisposable
+public sealed class PostgresDatabase : Database, IAsyncDisposable, IDisposable
 {
     private readonly NpgsqlDataSource _source;
 
@@ -31,4 +31,7 @@ public sealed class PostgresDatabase : Database, IAsyncDisposable
         await _source.OpenConnectionAsync(cancellationToken);
 
     public ValueTask DisposeAsync() => _source.DisposeAsync();
+
+    // A host disposed synchronously (`using var host`) refuses a singleton that is only IAsyncDisposable.
+    public void Dispose() => _source.Dispose();
 }

@@ -77,9 +77,15 @@ internal abstract class SchemaVersioning
             connection.ExecuteAsync(new CommandDefinition(
                 $"INSERT INTO {Table} (version, name) VALUES (@Version, @Name);", new { step.Version, step.Name }, transaction, cancellationToken: cancellationToken));
 
-        public override async Task<int> ReadAsync(DbConnection connection, CancellationToken cancellationToken) =>
-            await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
-                $"SELECT CASE WHEN to_regclass('{Table}') IS NULL THEN 0 ELSE (SELECT COALESCE(MAX(version), 0) FROM {Table}) END;",
-                cancellationToken: cancellationToken)) ?? 0;
+        // Two statements: PostgreSQL resolves every table a statement names before it runs, so a CASE that reads
+        // the table only when it exists still fails on a database that has none.
+        public override async Task<int> ReadAsync(DbConnection connection, CancellationToken cancellationToken)
+        {
+            var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+                $"SELECT to_regclass('{Table}') IS NOT NULL;", cancellationToken: cancellationToken));
+            return exists
+                ? await connection.ExecuteScalarAsync<int>(new CommandDefinition($"SELECT COALESCE(MAX(version), 0) FROM {Table};", cancellationToken: cancellationToken))
+                : 0;
+        }
     }
 }

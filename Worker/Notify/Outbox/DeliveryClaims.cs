@@ -6,17 +6,19 @@ namespace KrxSignal.Worker.Notify.Outbox;
 /// <summary>
 /// Taking deliveries and recording what became of them. A delivery is claimed before it is sent: one UPDATE sets a
 /// lease (owner, until) on the channel's next due row whose lease is free or expired, so two processes never hold
-/// one row; the lease of a killed process runs out and its row is taken over.
+/// one row; the lease of a killed process runs out and its row is taken over. On PostgreSQL the row is picked with
+/// FOR UPDATE SKIP LOCKED, so two nodes claiming at once take different rows instead of waiting for one another.
 /// </summary>
 internal sealed class DeliveryClaims(Database connections)
 {
     // The next row in creation order that is pending, unclaimed (or its claim expired), not expired, due, and not
     // behind an earlier message of the channel that is backing off (order is kept); and, for a rate-limited channel,
-    // only while fewer than @Limit were sent in the last minute or are being sent now.
-    private const string ClaimSql = """
+    // only while fewer than @Limit were sent in the last minute or are being sent now. A rate-limited channel's claims
+    // queue on the channel (PostgreSQL), so two nodes cannot both see room for one more.
+    private static string ClaimSql(StorageProvider provider) => $"""
         UPDATE deliveries SET lease_owner = @Owner, lease_until = @Until
-        WHERE rowid = (
-            SELECT d.rowid FROM deliveries d JOIN notifications n ON n.id = d.notification_id
+        WHERE channel = @Channel AND notification_id = (
+            SELECT d.notification_id FROM deliveries d JOIN notifications n ON n.id = d.notification_id
             WHERE d.channel = @Channel AND d.status = 'pending'
               AND (d.lease_until IS NULL OR d.lease_until <= @Now)
               AND (n.expires_at IS NULL OR n.expires_at > @Now)
@@ -26,7 +28,8 @@ internal sealed class DeliveryClaims(Database connections)
                   WHERE e.channel = d.channel AND e.status = 'pending' AND e.next_attempt_at > @Now
                     AND (m.created_at < n.created_at OR (m.created_at = n.created_at AND m.id < n.id))))
             ORDER BY n.created_at, n.id
-            LIMIT 1)
+            LIMIT 1
+            {SqlDialect.For(provider).SkipLocked("d")})
           AND (@Limit IS NULL OR (
               SELECT COUNT(*) FROM deliveries x
               WHERE x.channel = @Channel
@@ -42,8 +45,13 @@ internal sealed class DeliveryClaims(Database connections)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (perMinute is not null)
+        {
+            await SqlDialect.RunAsync(connection, transaction, SqlDialect.For(connections.Provider).LockKey, new { LockKey = "channel:" + channel }, cancellationToken);
+        }
+
         var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            ClaimSql,
+            ClaimSql(connections.Provider),
             new { Channel = channel, Owner = owner, Now = now, Until = leaseUntil, DeliverNow = deliverNow ? 1 : 0, Limit = perMinute, WindowStart = now - TimeSpan.FromMinutes(1) },
             transaction, cancellationToken: cancellationToken));
         if (id is not { } notificationId)
@@ -79,9 +87,9 @@ internal sealed class DeliveryClaims(Database connections)
         RecordAsync(
             """
             UPDATE deliveries SET attempts = attempts + 1, last_error = @Error, lease_owner = NULL, lease_until = NULL,
-                status = CASE WHEN @Next IS NULL THEN 'failed' ELSE 'pending' END, next_attempt_at = @Next
+                status = @Status, next_attempt_at = @Next
             WHERE notification_id = @Id AND channel = @Channel AND status = 'pending' AND lease_owner = @Owner
-            """, new { Id = notificationId, Channel = channel, Owner = owner, Error = error, Next = nextAttemptAt }, notificationId, now, cancellationToken);
+            """, new { Id = notificationId, Channel = channel, Owner = owner, Error = error, Next = nextAttemptAt, Status = nextAttemptAt is null ? "failed" : "pending" }, notificationId, now, cancellationToken);
 
     /// <summary>Frees a claim without counting an attempt: the channel could not take it (blocked, disabled) and it waits.</summary>
     public Task ReleaseAsync(long notificationId, string channel, string owner, string reason, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -98,16 +106,17 @@ internal sealed class DeliveryClaims(Database connections)
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var expired = (await connection.QueryAsync<long>(new CommandDefinition(
-            """
+            $"""
             UPDATE deliveries SET status = 'expired', next_attempt_at = NULL,
-                last_error = 'expired: not delivered by ' || (SELECT n.expires_at FROM notifications n WHERE n.id = deliveries.notification_id)
+                last_error = 'expired: not delivered by ' || (SELECT {SqlDialect.For(connections.Provider).UtcText("n.expires_at")} FROM notifications n WHERE n.id = deliveries.notification_id)
             WHERE status = 'pending' AND (lease_until IS NULL OR lease_until <= @Now)
               AND notification_id IN (SELECT id FROM notifications WHERE status = 'pending' AND expires_at <= @Now)
             RETURNING notification_id
             """, new { Now = now }, transaction, cancellationToken: cancellationToken))).AsList();
-        foreach (var id in expired.Distinct())
+        // In id order: two nodes settling overlapping messages lock them in the same order and never deadlock.
+        foreach (var id in expired.Distinct().Order())
         {
-            await MessageSettlement.SettleAsync(connection, transaction, id, now, cancellationToken);
+            await MessageSettlement.SettleAsync(connections.Provider, connection, transaction, id, now, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -119,7 +128,7 @@ internal sealed class DeliveryClaims(Database connections)
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken));
-        await MessageSettlement.SettleAsync(connection, transaction, notificationId, now, cancellationToken);
+        await MessageSettlement.SettleAsync(connections.Provider, connection, transaction, notificationId, now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 }

@@ -18,7 +18,7 @@ internal static class MessageComposer
     public static NewMessage ForSignal(SignalRow signal)
     {
         var key = NewKey();
-        var createdAt = UtcTimeHandlers.Parse(signal.CreatedAt);
+        var createdAt = signal.CreatedAt;
         var details = SignalDetailsReader.Read(signal.Details);
         var body = new SignalMessage(
             "signal", key, signal.Id, signal.Ticker, details.Name, signal.Action, Math.Round(signal.Score, 4), Math.Round(signal.Confidence, 4),
@@ -31,11 +31,11 @@ internal static class MessageComposer
     public static NewMessage ForDigest(ArticleRow article, IReadOnlyList<PredictionRow> predictions)
     {
         var key = NewKey();
-        var predictedAt = UtcTimeHandlers.Parse(article.PredictedAt);
+        var predictedAt = article.PredictedAt;
         var body = new PredictionDigestMessage(
             "prediction",
             key,
-            new DigestArticle(article.Id, article.Ticker, article.Title, article.Url, article.Source, UtcTimeHandlers.Parse(article.PublishedAt)),
+            new DigestArticle(article.Id, article.Ticker, article.Title, article.Url, article.Source, article.PublishedAt),
             predictions.Select(p => new DigestPrediction(p.ModelId, p.Status, p.Direction, p.Impact, p.Confidence, p.Reasoning)).ToList(),
             predictedAt);
 

@@ -1,12 +1,19 @@
 using System.Data.Common;
 using Dapper;
+using KrxSignal.Worker.Storage;
 
 namespace KrxSignal.Worker.Notify.Outbox;
 
-/// <summary>Recomputes a message's status from its deliveries and mirrors it onto its source row (signals or news_articles).</summary>
+/// <summary>
+/// Recomputes a message's status from its deliveries and mirrors it onto its source row (signals or news_articles).
+/// Two nodes may settle one message at once, each after recording its own channel's delivery: on PostgreSQL the
+/// message row is locked first, so the second settles only after the first commits and reads both deliveries,
+/// rather than each reading the other's delivery as still pending and leaving the message pending for ever.
+/// </summary>
 internal static class MessageSettlement
 {
-    private const string Sql = """
+    private static string Sql(StorageProvider provider) => $"""
+        {SqlDialect.For(provider).LockRows("notifications", "id = @Id")}
         UPDATE notifications SET
             status = CASE
                 WHEN EXISTS (SELECT 1 FROM deliveries d WHERE d.notification_id = notifications.id AND d.status = 'pending') THEN 'pending'
@@ -25,7 +32,7 @@ internal static class MessageSettlement
             attempts = (SELECT COALESCE(SUM(d.attempts), 0) FROM deliveries d WHERE d.notification_id = n.id),
             next_attempt_at = (SELECT MIN(d.next_attempt_at) FROM deliveries d WHERE d.notification_id = n.id AND d.status = 'pending'),
             last_error = COALESCE(
-                (SELECT group_concat(d.channel || ': ' || d.last_error, '; ') FROM deliveries d
+                (SELECT string_agg(d.channel || ': ' || d.last_error, '; ') FROM deliveries d
                  WHERE d.notification_id = n.id AND d.status <> 'sent' AND d.last_error IS NOT NULL),
                 CASE WHEN n.status = 'skipped' THEN 'not sent: no notification channel configured' END)
         FROM notifications n
@@ -36,6 +43,7 @@ internal static class MessageSettlement
         WHERE n.id = @Id AND news_articles.id = n.article_id AND news_articles.notified_at IS NULL AND n.notified_at IS NOT NULL;
         """;
 
-    public static Task<int> SettleAsync(DbConnection connection, DbTransaction transaction, long id, DateTimeOffset now, CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(new CommandDefinition(Sql, new { Id = id, Now = now }, transaction, cancellationToken: cancellationToken));
+    public static Task<int> SettleAsync(
+        StorageProvider provider, DbConnection connection, DbTransaction transaction, long id, DateTimeOffset now, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(Sql(provider), new { Id = id, Now = now }, transaction, cancellationToken: cancellationToken));
 }

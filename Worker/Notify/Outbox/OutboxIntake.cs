@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Dapper;
 using KrxSignal.Worker.Storage;
 
@@ -39,13 +38,13 @@ internal sealed class OutboxIntake(Database connections, MessageExpiry expiry)
             if (articles.Count > 0)
             {
                 var predictions = (await connection.QueryAsync<PredictionRow>(new CommandDefinition(
-                    """
+                    $"""
                     SELECT p.article_id AS ArticleId, p.model_id AS ModelId, p.status AS Status, p.direction AS Direction, p.impact AS Impact,
                            p.confidence AS Confidence, p.reasoning AS Reasoning
                     FROM predictions p
-                    WHERE p.article_id IN (SELECT value FROM json_each(@Ids))
+                    WHERE p.article_id IN ({SqlDialect.For(connections.Provider).TextList("@Ids")})
                     ORDER BY p.model_id
-                    """, new { Ids = JsonSerializer.Serialize(articles.Select(a => a.Id).ToArray(), IdListJson.Default.StringArray) },
+                    """, new { Ids = SqlList.Of(articles.Select(a => a.Id)) },
                     cancellationToken: cancellationToken))).ToLookup(p => p.ArticleId, StringComparer.Ordinal);
                 messages.AddRange(articles.Select(a => MessageComposer.ForDigest(a, predictions[a.Id].ToList())));
             }
@@ -58,13 +57,17 @@ internal sealed class OutboxIntake(Database connections, MessageExpiry expiry)
 
         var queued = 0;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        foreach (var message in messages.OrderBy(m => m.CreatedAt))
+        // A total order by source (keys are random): two nodes queueing the same messages take their rows in the same
+        // order, so on PostgreSQL the second waits for the first rather than deadlocking with it.
+        foreach (var message in messages.OrderBy(m => m.CreatedAt).ThenBy(m => m.SignalId).ThenBy(m => m.ArticleId, StringComparer.Ordinal))
         {
-            // OR IGNORE: a concurrent run may have queued the same source a moment ago (UNIQUE signal_id / article_id).
+            // A concurrent run may have queued the same source a moment ago (UNIQUE signal_id, article_id and
+            // idempotency_key): its row stands and this one is not counted.
             queued += await connection.ExecuteAsync(new CommandDefinition(
                 """
-                INSERT OR IGNORE INTO notifications (kind, signal_id, article_id, idempotency_key, payload, text, created_at, status, expires_at)
+                INSERT INTO notifications (kind, signal_id, article_id, idempotency_key, payload, text, created_at, status, expires_at)
                 VALUES (@Kind, @SignalId, @ArticleId, @IdempotencyKey, @Payload, @Text, @CreatedAt, 'pending', @ExpiresAt)
+                ON CONFLICT DO NOTHING
                 """,
                 new { message.Kind, message.SignalId, message.ArticleId, message.IdempotencyKey, message.Payload, message.Text, message.CreatedAt, ExpiresAt = expiry.For(message.Kind, message.CreatedAt) },
                 transaction, cancellationToken: cancellationToken));
@@ -83,29 +86,30 @@ internal sealed class OutboxIntake(Database connections, MessageExpiry expiry)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var configured = JsonSerializer.Serialize(channels.ToArray(), IdListJson.Default.StringArray);
+        var list = SqlDialect.For(connections.Provider).TextList("@Configured");
         await connection.ExecuteAsync(new CommandDefinition(
-            """
+            $"""
             UPDATE deliveries SET status = 'skipped', last_error = COALESCE(last_error, 'channel no longer configured')
-            WHERE status = 'pending' AND channel NOT IN (SELECT value FROM json_each(@Configured));
+            WHERE status = 'pending' AND channel NOT IN ({list});
 
-            INSERT OR IGNORE INTO deliveries (notification_id, channel, status)
-            SELECT n.id, c.value, 'pending' FROM notifications n, json_each(@Configured) c WHERE n.status = 'pending';
-            """, new { Configured = configured }, transaction, cancellationToken: cancellationToken));
+            INSERT INTO deliveries (notification_id, channel, status)
+            SELECT n.id, c.value, 'pending' FROM notifications n CROSS JOIN ({list}) c WHERE n.status = 'pending'
+            ON CONFLICT DO NOTHING;
+            """, new { Configured = SqlList.Of(channels) }, transaction, cancellationToken: cancellationToken));
 
         var settled = (await connection.QueryAsync<long>(new CommandDefinition(
             """
             SELECT n.id FROM notifications n
             WHERE n.status = 'pending' AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.notification_id = n.id AND d.status = 'pending')
             """, transaction: transaction, cancellationToken: cancellationToken))).AsList();
-        foreach (var id in settled)
+        foreach (var id in settled.Order())
         {
-            await MessageSettlement.SettleAsync(connection, transaction, id, now, cancellationToken);
+            await MessageSettlement.SettleAsync(connections.Provider, connection, transaction, id, now, cancellationToken);
         }
 
         var skipped = settled.Count == 0 ? 0 : await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            "SELECT COUNT(*) FROM notifications WHERE status = 'skipped' AND id IN (SELECT value FROM json_each(@Ids))",
-            new { Ids = JsonSerializer.Serialize(settled.ToArray(), IdListJson.Default.Int64Array) }, transaction, cancellationToken: cancellationToken));
+            $"SELECT COUNT(*) FROM notifications WHERE status = 'skipped' AND id IN ({SqlDialect.For(connections.Provider).IdList("@Ids")})",
+            new { Ids = SqlList.Of(settled) }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
         return skipped;
     }
