@@ -2,6 +2,7 @@ using Dapper;
 using KrxSignal.Worker.Calendar;
 using KrxSignal.Worker.Predictions;
 using KrxSignal.Worker.Scheduling;
+using KrxSignal.Worker.Storage;
 using KrxSignal.Worker.Tests.Signals;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -12,9 +13,10 @@ namespace KrxSignal.Worker.Tests.Scheduling;
 
 /// <summary>
 /// When the pipeline job next runs: every minute in a market window or with work pending, otherwise at the next poll,
-/// the next known due instant or the idle interval. On a fake clock over a migrated database and a real in-memory scheduler.
+/// the next known due instant or the idle interval. On a fake clock over a migrated database of each provider and a real
+/// in-memory scheduler.
 /// </summary>
-public sealed class PipelineWakeTests : SignalsDatabaseTest
+public abstract class PipelineWakeTests(StorageProvider provider) : SignalsDatabaseTest(provider)
 {
     private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
 
@@ -23,7 +25,7 @@ public sealed class PipelineWakeTests : SignalsDatabaseTest
 
     private readonly FakeTimeProvider _time = new(Night);
 
-    [Fact]
+    [SkippableFact]
     public void Decide_InMarketWindow_NextWholeMinute()
     {
         var wake = PipelineWake.Decide(Night, inWindow: true, Night.AddHours(5), new PendingWork(false, null), Hour);
@@ -31,7 +33,7 @@ public sealed class PipelineWakeTests : SignalsDatabaseTest
         wake.Should().Be(Kst.At(new DateOnly(2026, 11, 25), new TimeOnly(2, 18)));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Decide_WorkDueNow_NextWholeMinute()
     {
         var wake = PipelineWake.Decide(Night, inWindow: false, Night.AddHours(5), new PendingWork(true, null), Hour);
@@ -39,7 +41,7 @@ public sealed class PipelineWakeTests : SignalsDatabaseTest
         wake.Should().Be(Kst.At(new DateOnly(2026, 11, 25), new TimeOnly(2, 18)));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Decide_PendingWorkUnreadable_NextWholeMinute()
     {
         var wake = PipelineWake.Decide(Night, inWindow: false, Night.AddHours(5), work: null, Hour);
@@ -47,7 +49,7 @@ public sealed class PipelineWakeTests : SignalsDatabaseTest
         wake.Should().Be(Kst.At(new DateOnly(2026, 11, 25), new TimeOnly(2, 18)));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Decide_NothingPendingNextPollFar_SleepsTheIdleInterval()
     {
         var wake = PipelineWake.Decide(Night, inWindow: false, Kst.At(new DateOnly(2026, 11, 25), new TimeOnly(7, 0)), new PendingWork(false, null), Hour);
@@ -55,7 +57,7 @@ public sealed class PipelineWakeTests : SignalsDatabaseTest
         wake.Should().Be(Kst.At(new DateOnly(2026, 11, 25), new TimeOnly(3, 18)), "an hour on, rounded up to the minute the trigger fires at");
     }
 
-    [Fact]
+    [SkippableFact]
     public void Decide_NothingPendingNextPollSooner_WakesAtThePoll()
     {
         var sixFiftyNine = Kst.At(new DateOnly(2026, 11, 25), new TimeOnly(6, 59, 10));
@@ -66,7 +68,7 @@ public sealed class PipelineWakeTests : SignalsDatabaseTest
         wake.Should().Be(poll);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Decide_RetryDueSoonerThanEverythingElse_WakesAtTheMinuteItIsDue()
     {
         var retry = Kst.At(new DateOnly(2026, 11, 25), new TimeOnly(2, 40, 5));
@@ -76,7 +78,7 @@ public sealed class PipelineWakeTests : SignalsDatabaseTest
         wake.Should().Be(Kst.At(new DateOnly(2026, 11, 25), new TimeOnly(2, 41)), "the first minute at which the retry is due");
     }
 
-    [Fact]
+    [SkippableFact]
     public void Decide_DueWithinThisMinute_NeverEarlierThanTheNextMinute()
     {
         var wake = PipelineWake.Decide(Night, inWindow: false, null, new PendingWork(false, Night.AddSeconds(5)), Hour);
@@ -84,7 +86,7 @@ public sealed class PipelineWakeTests : SignalsDatabaseTest
         wake.Should().Be(Kst.At(new DateOnly(2026, 11, 25), new TimeOnly(2, 18)));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task NextAsync_EmptyDatabaseAtNight_SleepsTheIdleInterval()
     {
         var wake = Wake();
@@ -94,7 +96,7 @@ public sealed class PipelineWakeTests : SignalsDatabaseTest
         next.Should().Be(Kst.At(new DateOnly(2026, 11, 25), new TimeOnly(3, 18)));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task NextAsync_RunNotSettled_NextWholeMinute()
     {
         var next = await Wake().NextAsync(await ScheduleAsync(), settled: false, CancellationToken.None);
@@ -102,7 +104,7 @@ public sealed class PipelineWakeTests : SignalsDatabaseTest
         next.Should().Be(Kst.At(new DateOnly(2026, 11, 25), new TimeOnly(2, 18)));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task NextAsync_ArticleWaitingForPredictions_NextWholeMinute()
     {
         await Db.AddArticleAsync(new TestArticle("005930", Night.AddMinutes(-3)));
@@ -113,7 +115,7 @@ public sealed class PipelineWakeTests : SignalsDatabaseTest
         next.Should().Be(Kst.At(new DateOnly(2026, 11, 25), new TimeOnly(2, 18)));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task NextAsync_DeliveryBackingOff_WakesWhenItsNextAttemptIsDue()
     {
         await AddDeliveryAsync(nextAttemptAt: Kst.At(new DateOnly(2026, 11, 25), new TimeOnly(2, 29, 45)));
@@ -123,7 +125,7 @@ public sealed class PipelineWakeTests : SignalsDatabaseTest
         next.Should().Be(Kst.At(new DateOnly(2026, 11, 25), new TimeOnly(2, 30)));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task NextAsync_DeliveryDueNow_NextWholeMinute()
     {
         await AddDeliveryAsync(nextAttemptAt: Night.AddMinutes(-1));
@@ -133,7 +135,7 @@ public sealed class PipelineWakeTests : SignalsDatabaseTest
         next.Should().Be(Kst.At(new DateOnly(2026, 11, 25), new TimeOnly(2, 18)));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RescheduleAsync_EveryMinuteTrigger_NextFiresAtTheWakeThenEveryMinute()
     {
         var factory = QuartzSchedulerBuilder.Create().Build();
@@ -180,11 +182,15 @@ public sealed class PipelineWakeTests : SignalsDatabaseTest
             VALUES (1, 'prediction', @Article, 'key-1', '{}', 'text', @Created);
             INSERT INTO deliveries (notification_id, channel, attempts, next_attempt_at) VALUES (1, 'webhook', 1, @Next);
             """,
-            new { Article = await Db.AddArticleAsync(new TestArticle("005930", Night.AddHours(-1))), Created = Night.AddHours(-1), Next = nextAttemptAt });
+            new { Article = await Db.AddArticleAsync(new TestArticle("005930", Night.AddHours(-1))), Created = Night.AddHours(-1).ToUniversalTime(), Next = nextAttemptAt.ToUniversalTime() });
     }
 
     private sealed class NoOpJob : IJob
     {
         public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
+
+    public sealed class OnSqlite() : PipelineWakeTests(StorageProvider.Sqlite);
+
+    public sealed class OnPostgres() : PipelineWakeTests(StorageProvider.Postgres);
 }

@@ -16,9 +16,9 @@ internal sealed class PendingWorkProbe(Database connections, IOptions<Prediction
 {
     // The same conditions the stages select on: the predict stage's pending articles and retryable pairs, the notify
     // stage's signals without a notification, and the claim's due deliveries on a channel that may send. Written for both
-    // providers: CASE rather than a bare boolean, an alias on the derived table.
+    // providers: a CASE cast to BIGINT rather than a bare boolean, an alias on the derived table.
     private const string Sql = """
-        SELECT CASE WHEN
+        SELECT CAST(CASE WHEN
           EXISTS (SELECT 1 FROM news_articles WHERE predicted_at IS NULL AND ticker IS NOT NULL)
           OR EXISTS (SELECT 1 FROM predictions WHERE status = 'failed' AND (transient = 1 OR attempts < @MaxAttempts))
           OR EXISTS (SELECT 1 FROM signals s WHERE s.status = 'pending' AND s.notified_at IS NULL
@@ -27,7 +27,7 @@ internal sealed class PendingWorkProbe(Database connections, IOptions<Prediction
                      AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= @Now)
                      AND (d.lease_until IS NULL OR d.lease_until <= @Now)
                      AND d.channel NOT IN (SELECT c.channel FROM notify_channels c WHERE c.state = 'disabled' OR c.retry_at > @Now))
-          THEN 1 ELSE 0 END AS DueNow,
+          THEN 1 ELSE 0 END AS BIGINT) AS DueNow,
           (SELECT MIN(t) FROM (
              SELECT MIN(next_attempt_at) AS t FROM deliveries WHERE status = 'pending' AND next_attempt_at > @Now
              UNION ALL SELECT MIN(lease_until) FROM deliveries WHERE status = 'pending' AND lease_until > @Now
