@@ -32,6 +32,14 @@ internal static class ReplayPhases
         }
     }
 
+    public static void DayDone(DateOnly day, TimeSpan wall, int timers)
+    {
+        if (Enabled)
+        {
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"replay phase day {day:yyyy-MM-dd} {wall.TotalSeconds:0.000} s, {timers} virtual timers armed, {GC.GetTotalMemory(false) / 1048576.0:0.0} MiB managed"));
+        }
+    }
+
     public static void ClockJumped() => Interlocked.Increment(ref s_clockJumps);
 
     public static void Print()

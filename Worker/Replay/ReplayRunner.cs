@@ -80,6 +80,7 @@ internal static class ReplayRunner
             }
 
             var after = await summary.TotalsAsync(cancellationToken);
+            ReplayPhases.DayDone(day.Day, dayWall.Elapsed, clock.TimerCount);
             replayed.Add(new ReplayDayReport(tally, after - before, dayWall.Elapsed));
             before = after;
         }
