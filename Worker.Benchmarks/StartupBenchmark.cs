@@ -59,13 +59,15 @@ public static class StartupBenchmark
         var lines = File.Exists(log) ? await File.ReadAllLinesAsync(log) : [];
         double? At(string contains, bool last = false)
         {
-            var matches = lines.Where(l => l.Contains(contains, StringComparison.Ordinal) && l.Length > 24).ToList();
+            var matches = lines.Where(l => l.Contains(contains, StringComparison.Ordinal) && l.Contains(' ', StringComparison.Ordinal)).ToList();
             if (matches.Count == 0)
             {
                 return null;
             }
 
-            var stamp = DateTime.ParseExact((last ? matches[^1] : matches[0])[..24], "yyyy-MM-dd HH:mm:ss.ffff", CultureInfo.InvariantCulture);
+            // Each line starts with its KST timestamp (ISO 8601 with the offset), then a space.
+            var line = last ? matches[^1] : matches[0];
+            var stamp = DateTimeOffset.Parse(line[..line.IndexOf(' ', StringComparison.Ordinal)], CultureInfo.InvariantCulture);
             return (stamp - started).TotalSeconds;
         }
 
@@ -86,7 +88,7 @@ public static class StartupBenchmark
         return (phases, Path.Combine(scratch, "worker.db"));
     }
 
-    private static async Task<(double Ready, double? Heartbeat, string Scratch, DateTime Started)> ToReadyAsync(
+    private static async Task<(double Ready, double? Heartbeat, string Scratch, DateTimeOffset Started)> ToReadyAsync(
         string dll, string[] args, Dictionary<string, string>? environment, string? database, bool keepScratch = false)
     {
         var scratch = WorkerBinary.NewScratch("startup");
@@ -98,7 +100,7 @@ public static class StartupBenchmark
         using var notify = new NotifyListener(Path.Combine(scratch, "notify.sock"));
         var variables = new Dictionary<string, string>(environment ?? []) { ["NOTIFY_SOCKET"] = notify.Path };
         var heartbeatFile = Path.Combine(scratch, "heartbeat.json");
-        var started = TimeProvider.System.GetLocalNow().DateTime;
+        var started = TimeProvider.System.GetUtcNow();
         var clock = Stopwatch.StartNew();
         using var process = WorkerBinary.Start(dll, args, scratch, variables);
         await notify.WaitForAsync("READY=1", Patience);
@@ -111,7 +113,7 @@ public static class StartupBenchmark
                 await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
             }
 
-            heartbeat = File.Exists(heartbeatFile) ? (File.GetLastWriteTime(heartbeatFile) - started).TotalSeconds : null;
+            heartbeat = File.Exists(heartbeatFile) ? (new DateTimeOffset(File.GetLastWriteTimeUtc(heartbeatFile), TimeSpan.Zero) - started).TotalSeconds : null;
         }
 
         await WorkerBinary.StopAsync(process);

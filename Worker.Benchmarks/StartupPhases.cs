@@ -89,7 +89,7 @@ public static class StartupPhases
         "DatabaseInitializer" => "DatabaseInitializer (migrations, PRAGMA quick_check)",
         "MarketScheduleRegistrar" => "MarketScheduleRegistrar (calendar load, triggers registered)",
         "QuartzHostedService" => "QuartzHostedService (scheduler created and started)",
-        "HeartbeatWriter" => "HeartbeatWriter (first heartbeat written)",
+        "HeartbeatWriter" => "HeartbeatWriter (timer armed; the first heartbeat is written by its loop, after start-up)",
         var name => name,
     };
 }

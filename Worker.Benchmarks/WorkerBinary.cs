@@ -14,10 +14,50 @@ public static partial class WorkerBinary
 
     public static string Configuration { get; } = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
 
-    /// <summary>The build output by default; BENCHMARK_WORKER_DLL measures another build, e.g. a ReadyToRun publish.</summary>
-    public static string Dll { get; } = Environment.GetEnvironmentVariable("BENCHMARK_WORKER_DLL") is { Length: > 0 } other
-        ? Path.GetFullPath(other)
-        : Path.Combine(Repository, "Worker", "bin", Configuration, "net10.0", "Worker.dll");
+    private static readonly Lazy<string> Measured = new(Choose);
+
+    /// <summary>
+    /// What the installers install by default: the Worker published ReadyToRun for linux-x64, as deploy/systemd/install.sh
+    /// publishes it (once per benchmark run, into the benchmark's obj folder). BENCHMARK_WORKER_DLL measures another
+    /// build; BENCHMARK_WORKER_BUILD=plain the plain build output (JIT only).
+    /// </summary>
+    public static string Dll => Measured.Value;
+
+    /// <summary>Which build <see cref="Dll"/> is, for the report.</summary>
+    public static string Description { get; private set; } = "";
+
+    private static string Choose()
+    {
+        if (Environment.GetEnvironmentVariable("BENCHMARK_WORKER_DLL") is { Length: > 0 } other)
+        {
+            Description = $"the build given by BENCHMARK_WORKER_DLL ({other})";
+            return Path.GetFullPath(other);
+        }
+
+        if (Environment.GetEnvironmentVariable("BENCHMARK_WORKER_BUILD") == "plain" || !OperatingSystem.IsLinux())
+        {
+            Description = $"the plain {Configuration} build output (JIT only)";
+            return Path.Combine(Repository, "Worker", "bin", Configuration, "net10.0", "Worker.dll");
+        }
+
+        var folder = Path.Combine(Repository, "Worker.Benchmarks", "obj", "installed-worker");
+        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet") { UseShellExecute = false, RedirectStandardOutput = true };
+        foreach (var arg in new[] { "publish", Path.Combine(Repository, "Worker", "Worker.csproj"), "-c", "Release", "-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true", "-o", folder, "--nologo" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var publish = Process.Start(info)!;
+        var output = publish.StandardOutput.ReadToEnd();
+        publish.WaitForExit();
+        if (publish.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"dotnet publish of the Worker failed:\n{output}");
+        }
+
+        Description = "the Worker published ReadyToRun for linux-x64 as deploy/systemd/install.sh installs it";
+        return Path.Combine(folder, "Worker.dll");
+    }
 
     public static string SampleDay { get; } = Path.Combine(Repository, "samples", "sample-day-2026-11-20.jsonl");
 

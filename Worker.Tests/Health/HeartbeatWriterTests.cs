@@ -52,6 +52,33 @@ public sealed class HeartbeatWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task ExecuteAsync_TimerTicks_ReadSectionsAfreshOnlyEveryFewTicksOrWhenAsked()
+    {
+        var counting = new CountingContributor();
+        using var writer = CreateWriter(counting);
+        var writes = new WriteRecorder(writer);
+        await writer.StartAsync(CancellationToken.None);
+        await writes.NextAsync();
+
+        var written = new List<HeartbeatDocument>();
+        for (var tick = 1; tick <= HeartbeatWriter.RefreshEveryTicks; tick++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(15));
+            written.Add(await writes.NextAsync());
+        }
+
+        var readsAfterTicks = counting.Reads;
+        writer.RequestWrite();
+        var asked = await writes.NextAsync();
+        await writer.StopAsync(CancellationToken.None);
+
+        written.Select(d => d.WrittenAt).Should().Equal(Enumerable.Range(1, HeartbeatWriter.RefreshEveryTicks).Select(i => Start.AddSeconds(15 * i)), "every tick still writes");
+        written.Select(d => d.Reasons.Single()).Should().Equal("read 1", "read 1", "read 1", "read 2");
+        readsAfterTicks.Should().Be(2, "the first write and the fourth tick read the sections");
+        asked.Reasons.Single().Should().Be("read 3", "a write a job asks for reads afresh");
+    }
+
+    [Fact]
     public async Task WriteAsync_ExistingFile_IsReplacedWholeWithNoTemporaryLeft()
     {
         var path = _folder.File("data/heartbeat.json");
@@ -144,6 +171,17 @@ public sealed class HeartbeatWriterTests : IDisposable
         contributors,
         _time,
         NullLogger<HeartbeatWriter>.Instance);
+
+    private sealed class CountingContributor : IHeartbeatContributor
+    {
+        public int Reads { get; private set; }
+
+        public ValueTask ContributeAsync(HeartbeatDraft draft, CancellationToken cancellationToken)
+        {
+            draft.Report(HealthStatus.Healthy, $"read {++Reads}");
+            return ValueTask.CompletedTask;
+        }
+    }
 
     private sealed class StubContributor(HealthStatus status, string reason) : IHeartbeatContributor
     {

@@ -87,6 +87,22 @@ public sealed class SchedulerLivenessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task IsAlive_RunPlannedAnHourLater_AliveUntilTwoMinutesPastThePlanThenWedged()
+    {
+        var liveness = await StartedAsync();
+        liveness.RunStarted();
+        liveness.RunFinished();
+        liveness.NextRunExpectedAt(_time.GetUtcNow().AddHours(1));
+
+        _time.Advance(TimeSpan.FromHours(1) + TimeSpan.FromMinutes(2));
+        liveness.IsAlive(_time.GetUtcNow(), out var early).Should().BeTrue(early);
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        liveness.IsAlive(_time.GetUtcNow(), out var reason).Should().BeFalse();
+        reason.Should().Be("the pipeline job last ran 1h 2m ago, expected again 2m 30s ago");
+    }
+
+    [Fact]
     public async Task IsAlive_LongRunInProgress_AliveUntilMaxRunTimeThenWedged()
     {
         var liveness = await StartedAsync();

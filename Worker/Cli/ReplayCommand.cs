@@ -10,9 +10,9 @@ using Spectre.Console;
 namespace KrxSignal.Worker.Cli;
 
 /// <summary>
-/// `Worker replay FILE [--db PATH | --allow-shared] [--deliver]`: the whole pipeline over a recorded day, into a
-/// replay database of its own, so a test run never writes where the daemon (or a cluster) does unless asked.
-/// Exit 0 ok, 2 failed.
+/// `Worker replay FILE [--db PATH | --allow-shared] [--deliver]`: the whole pipeline over a recording, one market day
+/// after another, into a replay database of its own, so a test run never writes where the daemon (or a cluster) does
+/// unless asked. Exit 0 ok, 2 failed.
 /// </summary>
 internal static class ReplayCommand
 {
@@ -25,7 +25,7 @@ internal static class ReplayCommand
         {
             Description = "Replay into the configured database (the daemon's SQLite file, or a PostgreSQL database a cluster shares) instead of a replay database of its own.",
         };
-        var command = new Command("replay", "Run the whole pipeline over a recorded day on a virtual clock.") { file, db, deliver, shared };
+        var command = new Command("replay", "Run the whole pipeline over a recording of one or more days on a virtual clock.") { file, db, deliver, shared };
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var path = parsed.GetValue(file)!.FullName;
@@ -69,19 +69,19 @@ internal static class ReplayCommand
         return command;
     }
 
-    private static async Task<ReplayReport> WithProgressAsync(Func<IProgress<(int Done, int Total)>, Task<ReplayReport>> run)
+    private static async Task<ReplayReport> WithProgressAsync(Func<IProgress<ReplayProgress>, Task<ReplayReport>> run)
     {
         // Progress goes to stderr, so stdout carries only the summary.
         if (Console.IsErrorRedirected)
         {
-            var lastDecile = -1;
-            return await run(new Progress<(int Done, int Total)>(p =>
+            var last = (Day: 0, Decile: -1);
+            return await run(new Progress<ReplayProgress>(p =>
             {
                 var decile = p.Done * 10 / p.Total;
-                if (decile != lastDecile)
+                if ((p.DayNumber, decile) != last)
                 {
-                    lastDecile = decile;
-                    Console.Error.WriteLine($"replay: {decile * 10}% ({p.Done}/{p.Total} fire times)");
+                    last = (p.DayNumber, decile);
+                    Console.Error.WriteLine($"replay: {decile * 10}% ({p.Done}/{p.Total} polls of {p.Day:yyyy-MM-dd}, day {p.DayNumber})");
                 }
             }));
         }
@@ -90,14 +90,22 @@ internal static class ReplayCommand
         ReplayReport? report = null;
         await console.Progress().AutoClear(true).StartAsync(async context =>
         {
-            var task = context.AddTask("Replaying the recorded day");
-            report = await run(new Progress<(int Done, int Total)>(p =>
+            ProgressTask? task = null;
+            report = await run(new Progress<ReplayProgress>(p =>
             {
+                if (task is null || task.Description != Describe(p))
+                {
+                    task?.StopTask();
+                    task = context.AddTask(Describe(p));
+                }
+
                 task.MaxValue = p.Total;
                 task.Value = p.Done;
             }));
         });
         return report!;
+
+        static string Describe(ReplayProgress p) => $"Replaying {p.Day:yyyy-MM-dd} (day {p.DayNumber})";
     }
 
     private static void Print(ReplayReport report)
@@ -108,7 +116,10 @@ internal static class ReplayCommand
             console.Profile.Width = 120;
         }
 
-        var table = new Table().Title($"Replay of {report.Day:yyyy-MM-dd}").AddColumn("what").AddColumn("count").AddColumn("detail");
+        var title = report.Days.Count == 1
+            ? $"Replay of {report.Day:yyyy-MM-dd}"
+            : $"Replay of {report.Day:yyyy-MM-dd} to {report.Days[^1].Day:yyyy-MM-dd} ({report.Days.Count} trading days)";
+        var table = new Table().Title(title).AddColumn("what").AddColumn("count").AddColumn("detail");
         string Join(IReadOnlyDictionary<string, int> counts) => string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}"));
         void Row(string what, int count, string detail = "") => table.AddRow(Markup.Escape(what), count.ToString(CultureInfo.InvariantCulture), Markup.Escape(detail));
 
@@ -118,7 +129,7 @@ internal static class ReplayCommand
         }
 
         Row("poll cycles by outcome", report.Polls, Join(report.PollOutcomes));
-        Row("pipeline runs between polls", report.PipelineRuns, "the minute trigger: predict, signal, notify");
+        Row("pipeline runs between polls", report.PipelineRuns, "the pipeline trigger: predict, signal, notify (every minute in a window or with work pending)");
         Row("upstream recordings served", report.RecordingsServed, $"{report.RecordingsReused} answered again from an earlier recording, {report.RequestsUnrecorded} with nothing recorded");
         Row("upstream failures", report.UpstreamFailures, "fetches that failed after retries");
         Row("stale serves", report.StaleServes, "the last good value served instead");
@@ -135,8 +146,38 @@ internal static class ReplayCommand
         Row("notifications", delivered, report.RealDelivery
             ? string.Join("; ", report.Deliveries.Select(d => $"{d.Key}: {Join(d.Value)}"))
             : "recorded in the replay database, not sent (--deliver sends them)");
+        if (report.SkippedDays.Count > 0)
+        {
+            Row("days not replayed", report.SkippedDays.Count, "no polls on the calendar: " + string.Join(", ", report.SkippedDays.Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))));
+        }
+
         console.Write(table);
+        if (report.Days.Count > 1)
+        {
+            console.Write(DaysTable(report.Days));
+        }
+
         console.WriteLine($"Database: {report.DatabasePath}");
         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wall time: {report.WallTime.TotalSeconds:0.0} s ({report.Polls / Math.Max(report.WallTime.TotalSeconds, 0.001):0} polled instants a second)"));
+    }
+
+    /// <summary>One row per replayed day, so a multi-day replay shows each day and not only the totals.</summary>
+    private static Table DaysTable(IReadOnlyList<ReplayDayReport> days)
+    {
+        var table = new Table().Title("Per day").AddColumn("day").AddColumn("polls").AddColumn("pipeline runs").AddColumn("articles")
+            .AddColumn("predictions").AddColumn("signals").AddColumn("wall s");
+        foreach (var day in days)
+        {
+            table.AddRow(
+                day.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                day.Polls.ToString(CultureInfo.InvariantCulture),
+                day.PipelineRuns.ToString(CultureInfo.InvariantCulture),
+                day.Added.Articles.ToString(CultureInfo.InvariantCulture),
+                day.Added.Predictions.ToString(CultureInfo.InvariantCulture),
+                day.Added.Signals.ToString(CultureInfo.InvariantCulture),
+                day.WallTime.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture));
+        }
+
+        return table;
     }
 }

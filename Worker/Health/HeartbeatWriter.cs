@@ -16,7 +16,16 @@ internal sealed partial class HeartbeatWriter(
     TimeProvider time,
     ILogger<HeartbeatWriter> logger) : BackgroundService, ILivenessSource
 {
+    /// <summary>
+    /// A timer write reads the sections afresh only every this many ticks (a minute at the default interval); between,
+    /// it rewrites the last sections with a new write time. Every job asks for a write when it ends, and such a write
+    /// always reads afresh, so what changes is shown at once, while an idle night reads the database four times less.
+    /// </summary>
+    public const int RefreshEveryTicks = 4;
+
     private readonly SemaphoreSlim _wake = new(0, 1);
+    private HeartbeatDraft? _sections;
+    private int _ticksSinceRefresh;
     private PeriodicTimer? _ticker;
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
     private bool _failing;
@@ -87,27 +96,32 @@ internal sealed partial class HeartbeatWriter(
         base.Dispose();
     }
 
-    /// <summary>The first heartbeat is on disk before the host reports itself started.</summary>
-    public override async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The first heartbeat is written as the loop starts, beside the rest of start-up rather than before it: READY (and
+    /// the other hosted services) need not wait for a file write. The watchdog gives a start three intervals of grace.
+    /// </summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
     {
         // Armed here rather than in ExecuteAsync (which .NET runs on another thread): the cadence
-        // starts with the first write, and a tick that comes before the loop waits is not lost.
+        // starts with the start, and a tick that comes before the loop waits is not lost.
         _ticker = new PeriodicTimer(options.Value.Interval, time);
-        await WriteCurrentAsync(cancellationToken);
-        await base.StartAsync(cancellationToken);
+        return base.StartAsync(cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await WriteCurrentAsync(stoppingToken);
         Task<bool>? tick = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             tick ??= _ticker!.WaitForNextTickAsync(stoppingToken).AsTask();
+            var requested = true;
             using (var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
             {
                 if (await Task.WhenAny(tick, _wake.WaitAsync(wait.Token)) == tick)
                 {
                     tick = null;
+                    requested = false;
                 }
 
                 await wait.CancelAsync();
@@ -115,13 +129,20 @@ internal sealed partial class HeartbeatWriter(
 
             if (!stoppingToken.IsCancellationRequested)
             {
-                await WriteCurrentAsync(stoppingToken);
+                await WriteCurrentAsync(stoppingToken, refresh: requested || ++_ticksSinceRefresh >= RefreshEveryTicks);
             }
         }
     }
 
-    private async Task WriteCurrentAsync(CancellationToken cancellationToken)
+    private async Task WriteCurrentAsync(CancellationToken cancellationToken, bool refresh = true)
     {
+        if (!refresh && _sections is { } last)
+        {
+            await TryWriteAsync(Build(last), cancellationToken);
+            return;
+        }
+
+        _ticksSinceRefresh = 0;
         var draft = new HeartbeatDraft();
         foreach (var contributor in contributors)
         {
@@ -136,6 +157,7 @@ internal sealed partial class HeartbeatWriter(
             }
         }
 
+        _sections = draft;
         await TryWriteAsync(Build(draft), cancellationToken);
     }
 

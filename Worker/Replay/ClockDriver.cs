@@ -3,8 +3,8 @@ namespace KrxSignal.Worker.Replay;
 /// <summary>Runs one replay step at a time, moving the <see cref="VirtualClock"/> only when the step waits on it.</summary>
 internal static class ClockDriver
 {
-    /// <summary>How long a step may run on real time before the clock jumps to the timer it waits for.</summary>
-    private static readonly TimeSpan StuckAfter = TimeSpan.FromMilliseconds(20);
+    /// <summary>How long the driver waits between two looks at a step (a wait on a virtual timer costs two looks of wall time).</summary>
+    private static readonly TimeSpan StuckAfter = TimeSpan.FromMilliseconds(5);
 
     /// <summary>
     /// Lets a step run; when it is waiting on a virtual timer (a retry delay, a Retry-After, a recorded
@@ -16,7 +16,7 @@ internal static class ClockDriver
     public static async Task<T> DriveAsync<T>(Task<T> step, VirtualClock clock, InFlightGate liveRequests)
     {
         const int quietLooksNeeded = 2;
-        const int looksBeforeMovingAnyway = 20;
+        const int looksBeforeMovingAnyway = 80;
         var quietLooks = 0;
         var looks = 0;
         while (!step.IsCompleted)
@@ -31,6 +31,7 @@ internal static class ClockDriver
             if (liveRequests.Idle && (quietLooks >= quietLooksNeeded || looks >= looksBeforeMovingAnyway))
             {
                 clock.AdvanceToNextTimer();
+                ReplayPhases.ClockJumped();
                 quietLooks = 0;
                 looks = 0;
             }

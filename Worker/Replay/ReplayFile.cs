@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using KrxSignal.Worker.Calendar;
 
 namespace KrxSignal.Worker.Replay;
 
@@ -18,6 +20,23 @@ internal static class ReplayFile
     public static async Task<IReadOnlyList<ReplayRecord>> ReadAsync(string path, CancellationToken cancellationToken)
     {
         var records = new List<ReplayRecord>();
+        await foreach (var day in ReadDaysAsync(path, cancellationToken))
+        {
+            records.AddRange(day.Records);
+        }
+
+        return records;
+    }
+
+    /// <summary>
+    /// The file one KST day at a time, each day's records in time order, so a recording of many days is never held
+    /// whole. Days must follow one another (as export-recording writes them); within a day any order is accepted.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A line is not a valid record, or goes back to an earlier day; the message names the file and line.</exception>
+    public static async IAsyncEnumerable<ReplayDayRecords> ReadDaysAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var current = new List<ReplayRecord>();
+        DateOnly? day = null;
         var lineNumber = 0;
         await foreach (var line in File.ReadLinesAsync(path, cancellationToken))
         {
@@ -27,20 +46,27 @@ internal static class ReplayFile
                 continue;
             }
 
-            ReplayRecord? record;
-            try
+            var record = Parse(line, path, lineNumber);
+            var recordDay = Kst.DateOf(record.Time);
+            if (day is { } open && recordDay != open)
             {
-                record = JsonSerializer.Deserialize<ReplayRecord>(line, Options);
-            }
-            catch (JsonException e)
-            {
-                throw new InvalidDataException($"{path}:{lineNumber}: not a replay record: {e.Message}", e);
+                if (recordDay < open)
+                {
+                    throw new InvalidDataException($"{path}:{lineNumber}: {record.Time:yyyy-MM-dd'T'HH:mm:sszzz} is on {recordDay:yyyy-MM-dd}, after lines of {open:yyyy-MM-dd}: the days of a replay file must be in time order");
+                }
+
+                yield return new ReplayDayRecords(open, [.. current.OrderBy(r => r.Time)]);
+                current.Clear();
             }
 
-            records.Add(Validate(record, path, lineNumber));
+            day = recordDay;
+            current.Add(record);
         }
 
-        return records.OrderBy(r => r.Time).ToList();
+        if (day is { } last)
+        {
+            yield return new ReplayDayRecords(last, [.. current.OrderBy(r => r.Time)]);
+        }
     }
 
     public static async Task WriteAsync(Stream output, IEnumerable<ReplayRecord> records, CancellationToken cancellationToken)
@@ -64,6 +90,21 @@ internal static class ReplayFile
         }
 
         return count;
+    }
+
+    private static ReplayRecord Parse(string line, string path, int lineNumber)
+    {
+        ReplayRecord? record;
+        try
+        {
+            record = JsonSerializer.Deserialize<ReplayRecord>(line, Options);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}:{lineNumber}: not a replay record: {e.Message}", e);
+        }
+
+        return Validate(record, path, lineNumber);
     }
 
     private static ReplayRecord Validate(ReplayRecord? record, string path, int line)

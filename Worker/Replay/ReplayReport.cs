@@ -2,10 +2,16 @@ using KrxSignal.Worker.Signals;
 
 namespace KrxSignal.Worker.Replay;
 
-/// <summary>What a replay did, for its summary table and for tests.</summary>
+/// <summary>What a replay did, for its summary table and for tests: totals over every replayed day, and each day.</summary>
 internal sealed record ReplayReport
 {
-    public required DateOnly Day { get; init; }
+    /// <summary>The replayed trading days, in order.</summary>
+    public required IReadOnlyList<ReplayDayReport> Days { get; init; }
+
+    /// <summary>Days of the file on which the calendar has no polls (weekends, holidays): not replayed.</summary>
+    public required IReadOnlyList<DateOnly> SkippedDays { get; init; }
+
+    public DateOnly Day => Days[0].Day;
 
     public required string DatabasePath { get; init; }
 

@@ -17,8 +17,28 @@ internal sealed class ReplayTape
     private DateTimeOffset _cycleStart = DateTimeOffset.MinValue;
     private DateTimeOffset _cycleEnd = DateTimeOffset.MaxValue;
 
-    public ReplayTape(IEnumerable<ReplayRecord> records) =>
-        _pending = records.OrderBy(r => r.Time).GroupBy(r => r.Endpoint).ToDictionary(g => g.Key, g => new Queue<ReplayRecord>(g));
+    public ReplayTape(IEnumerable<ReplayRecord> records)
+    {
+        _pending = [];
+        Add(records);
+    }
+
+    /// <summary>Appends later recordings (the next day of a multi-day file); what an earlier day left unserved stays queued before them.</summary>
+    public void Add(IEnumerable<ReplayRecord> records)
+    {
+        lock (_gate)
+        {
+            foreach (var record in records.OrderBy(r => r.Time))
+            {
+                if (!_pending.TryGetValue(record.Endpoint, out var queue))
+                {
+                    _pending[record.Endpoint] = queue = new Queue<ReplayRecord>();
+                }
+
+                queue.Enqueue(record);
+            }
+        }
+    }
 
     public int Served { get; private set; }
 

@@ -28,6 +28,18 @@ internal sealed class VirtualClock(DateTimeOffset start) : TimeProvider
         }
     }
 
+    /// <summary>How many timers are armed (for the replay's phase report: a count that only grows is a leak).</summary>
+    public int TimerCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _timers.Count;
+            }
+        }
+    }
+
     public override DateTimeOffset GetUtcNow()
     {
         lock (_gate)

@@ -6,12 +6,13 @@ using Quartz;
 namespace KrxSignal.Worker.Scheduling;
 
 /// <summary>
-/// Everything downstream of polling (predict, signal, notify). Triggered after each poll, and every
-/// minute around the clock so a backlog drains outside market hours too. It then asks for a delivery run, so
-/// what it queued goes out at once rather than at the delivery job's own minute trigger.
+/// Everything downstream of polling (predict, signal, notify). Triggered after each poll, and by its own trigger: every
+/// minute in the market windows and while work is pending, otherwise next when <see cref="PipelineWake"/> says (the next
+/// poll, a delivery due at a known time, at the latest Scheduling:IdleWakeInterval). It then asks for a delivery run, so
+/// what it queued goes out at once rather than at the delivery job's own trigger.
 /// </summary>
 [DisallowConcurrentExecution]
-internal sealed class PipelineJob(PipelineRunner pipeline, JobRunRecorder recorder, HeartbeatWriter heartbeat, SchedulerLiveness liveness) : IJob
+internal sealed class PipelineJob(PipelineRunner pipeline, JobRunRecorder recorder, HeartbeatWriter heartbeat, SchedulerLiveness liveness, PipelineWake wake) : IJob
 {
     public const string JobName = "pipeline";
     public static readonly JobKey Key = new(JobName, "pipeline");
@@ -21,9 +22,10 @@ internal sealed class PipelineJob(PipelineRunner pipeline, JobRunRecorder record
     {
         var fireTime = context.ScheduledFireTimeUtc ?? context.FireTimeUtc;
         liveness.RunStarted();
+        JobOutcome outcome;
         try
         {
-            await recorder.RunAsync(JobName, fireTime, async ct => JobOutcome.From(await pipeline.RunDownstreamAsync(new StageContext(), ct)), cancellationToken);
+            outcome = await recorder.RunAsync(JobName, fireTime, async ct => JobOutcome.From(await pipeline.RunDownstreamAsync(new StageContext(), ct)), cancellationToken);
         }
         finally
         {
@@ -31,7 +33,15 @@ internal sealed class PipelineJob(PipelineRunner pipeline, JobRunRecorder record
         }
 
         heartbeat.RequestWrite();
-        if (!cancellationToken.IsCancellationRequested && await context.Scheduler.GetJobDetail(DeliveryJob.Key, cancellationToken) is not null)
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        var next = await wake.NextAsync(null, outcome.Status == JobRunStatus.Ok, cancellationToken);
+        await wake.RescheduleAsync(context.Scheduler, EveryMinuteKey, Key, 0, next, cancellationToken);
+        liveness.NextRunExpectedAt(next);
+        if (await context.Scheduler.GetJobDetail(DeliveryJob.Key, cancellationToken) is not null)
         {
             // Only asks: the delivery run is a job of its own, so a hanging receiver never holds this one.
             await context.Scheduler.TriggerJob(DeliveryJob.Key, cancellationToken: cancellationToken);

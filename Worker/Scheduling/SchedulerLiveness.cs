@@ -4,10 +4,11 @@ using Quartz;
 namespace KrxSignal.Worker.Scheduling;
 
 /// <summary>
-/// The scheduler as a watchdog liveness source. <see cref="PipelineJob"/> fires every minute around the clock, so a
-/// scheduler that is started, not shut down or paused, and has run that job lately is doing its work; one that has
-/// gone quiet (a stuck thread pool, a job that never returns) is wedged, and the watchdog lets the service manager
-/// restart the daemon.
+/// The scheduler as a watchdog liveness source. <see cref="PipelineJob"/> fires every minute in the market windows and
+/// while work is pending, and says when it will next run when it sleeps longer; a scheduler that is started, not shut
+/// down or paused, and has run that job lately or is not yet due to, is doing its work; one that has gone quiet past
+/// that (a stuck thread pool, a job that never returns) is wedged, and the watchdog lets the service manager restart
+/// the daemon.
 /// </summary>
 internal sealed class SchedulerLiveness(TimeProvider time) : ILivenessSource
 {
@@ -29,6 +30,7 @@ internal sealed class SchedulerLiveness(TimeProvider time) : ILivenessSource
     private DateTimeOffset _attachedAt;
     private DateTimeOffset? _lastStarted;
     private DateTimeOffset? _lastFinished;
+    private DateTimeOffset? _nextExpected;
     private int _running;
 
     public string Name => "scheduler";
@@ -60,6 +62,15 @@ internal sealed class SchedulerLiveness(TimeProvider time) : ILivenessSource
         {
             _lastFinished = time.GetUtcNow();
             _running--;
+        }
+    }
+
+    /// <summary>PipelineJob rescheduled itself: its next run is not due before <paramref name="at"/>.</summary>
+    public void NextRunExpectedAt(DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            _nextExpected = at;
         }
     }
 
@@ -103,8 +114,15 @@ internal sealed class SchedulerLiveness(TimeProvider time) : ILivenessSource
             return now - _attachedAt <= StartGrace ? null : $"the {PipelineJob.JobName} job has not run in the {Age(now - _attachedAt)} since the scheduler started";
         }
 
-        return now - last.Value <= SilenceLimit
-            ? null
+        if (now - last.Value <= SilenceLimit)
+        {
+            return null;
+        }
+
+        // A run planned later than the next minute has the same allowance, counted from when it is due.
+        var lateBy = SilenceLimit - TimeSpan.FromMinutes(1);
+        return _nextExpected is { } expected && expected > last.Value + TimeSpan.FromMinutes(1)
+            ? now - expected <= lateBy ? null : $"the {PipelineJob.JobName} job last ran {Age(now - last.Value)} ago, expected again {Age(now - expected)} ago"
             : $"the {PipelineJob.JobName} job last ran {Age(now - last.Value)} ago, expected every minute";
     }
 

@@ -1,3 +1,4 @@
+using KrxSignal.Worker.Configuration;
 using KrxSignal.Worker.Health;
 using KrxSignal.Worker.Scheduling.Cluster;
 using Microsoft.Extensions.Configuration;
@@ -20,6 +21,9 @@ internal static class SchedulingServiceCollectionExtensions
         services.AddSingleton<MarketScheduleProvider>();
         services.AddSingleton<MarketCalendarReloader>();
         services.AddSingleton<IHeartbeatContributor, SchedulingHealth>();
+        services.AddValidatedOptions<IdleWakeOptions>();
+        services.AddSingleton<PendingWorkProbe>();
+        services.AddSingleton<PipelineWake>();
         services.AddSingleton<SchedulerLiveness>();
         services.AddSingleton<ILivenessSource>(sp => sp.GetRequiredService<SchedulerLiveness>());
 

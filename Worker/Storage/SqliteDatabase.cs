@@ -24,10 +24,14 @@ public sealed class SqliteDatabase : Database
     }
 
     /// <param name="lockTimeoutSeconds">How long a statement waits for another writer's lock before it fails.</param>
-    public SqliteDatabase(string databasePath, int lockTimeoutSeconds = 30)
+    /// <param name="durable">
+    /// False only for a database that can be rebuilt by running again (replay's own file): synchronous=NORMAL, so a commit
+    /// does not wait for the disk; in WAL mode the file stays consistent, a power cut may lose the last commits.
+    /// </param>
+    public SqliteDatabase(string databasePath, int lockTimeoutSeconds = 30, bool durable = true)
     {
         DatabasePath = databasePath;
-        _connectionPragmas = $"PRAGMA synchronous = FULL; PRAGMA busy_timeout = {Math.Min(BusyTimeoutMs, lockTimeoutSeconds * 1000)}; PRAGMA foreign_keys = ON;";
+        _connectionPragmas = $"PRAGMA synchronous = {(durable ? "FULL" : "NORMAL")}; PRAGMA busy_timeout = {Math.Min(BusyTimeoutMs, lockTimeoutSeconds * 1000)}; PRAGMA foreign_keys = ON;";
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = databasePath,

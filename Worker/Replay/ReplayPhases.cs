@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace KrxSignal.Worker.Replay;
+
+/// <summary>
+/// Where a replay's wall time goes, by phase (host start, polls, downstream stages, delivery runs) and how often the
+/// virtual clock had to be moved to a waiting timer; printed to stderr at the end when KRX_REPLAY_PHASES=1.
+/// Costs one stopwatch read per step otherwise.
+/// </summary>
+internal static class ReplayPhases
+{
+    public static readonly bool Enabled = Environment.GetEnvironmentVariable("KRX_REPLAY_PHASES") == "1";
+
+    private static readonly Dictionary<string, (long Ticks, int Count)> Totals = [];
+    private static int s_clockJumps;
+
+    public static long Start() => Stopwatch.GetTimestamp();
+
+    public static void Stop(string phase, long started)
+    {
+        if (!Enabled)
+        {
+            return;
+        }
+
+        var elapsed = Stopwatch.GetTimestamp() - started;
+        lock (Totals)
+        {
+            var (ticks, count) = Totals.GetValueOrDefault(phase);
+            Totals[phase] = (ticks + elapsed, count + 1);
+        }
+    }
+
+    public static void DayDone(DateOnly day, TimeSpan wall, int timers)
+    {
+        if (Enabled)
+        {
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"replay phase day {day:yyyy-MM-dd} {wall.TotalSeconds:0.000} s, {timers} virtual timers armed, {GC.GetTotalMemory(false) / 1048576.0:0.0} MiB managed"));
+        }
+    }
+
+    public static void ClockJumped() => Interlocked.Increment(ref s_clockJumps);
+
+    public static void Print()
+    {
+        if (!Enabled)
+        {
+            return;
+        }
+
+        lock (Totals)
+        {
+            foreach (var (phase, (ticks, count)) in Totals.OrderByDescending(t => t.Value.Ticks))
+            {
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"replay phase {phase,-12} {ticks / (double)Stopwatch.Frequency,7:0.000} s in {count,5} steps"));
+            }
+        }
+
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"replay phase clock jumps to a waiting timer: {s_clockJumps}"));
+    }
+}
