@@ -1,14 +1,25 @@
 using KrxSignal.Worker.Configuration;
 using KrxSignal.Worker.Tests.Support;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace KrxSignal.Worker.Tests.Configuration;
 
 public sealed class ConfigurationKeyCheckTests : IDisposable
 {
+    /// <summary>What the production composition registers.</summary>
+    private static readonly KnownKeys Known = ProductionKnownKeys();
+
     private readonly TempFolder _folder = new();
 
     public void Dispose() => _folder.Dispose();
+
+    private static KnownKeys ProductionKnownKeys()
+    {
+        using var host = new TestHost();
+        using var built = host.CreateBuilder().Build();
+        return built.Services.GetRequiredService<KnownKeys>();
+    }
 
     [Fact]
     public void UnknownKeys_MisspeltKeys_NamedWithTheClosestKnownKey()
@@ -24,7 +35,7 @@ public sealed class ConfigurationKeyCheckTests : IDisposable
             ["Logging:LogLevel:Default"] = "Information",
         });
 
-        var unknown = ConfigurationKeyCheck.UnknownKeys(configuration, KnownKeys.Instance);
+        var unknown = ConfigurationKeyCheck.UnknownKeys(configuration, Known);
 
         unknown.Should().BeEquivalentTo(
             "StockApi:BaseUlr is not a setting the Worker reads (did you mean StockApi:BaseUrl?)",
@@ -37,21 +48,33 @@ public sealed class ConfigurationKeyCheckTests : IDisposable
     {
         var configuration = new ConfigurationBuilder().AddJsonFile(Path.Combine(WorkerProcess.OutputDirectory, "appsettings.json")).Build();
 
-        ConfigurationKeyCheck.UnknownKeys(configuration, KnownKeys.Instance).Should().BeEmpty();
+        ConfigurationKeyCheck.UnknownKeys(configuration, Known).Should().BeEmpty();
     }
 
     [Fact]
     public void KnownKeys_EveryOptionsSection_IsReflected()
     {
-        KnownKeys.Instance.Sections.Keys.Should().Contain(["StockApi", "Storage", "Heartbeat", "Logs", "Watchdog", "Calendar", "Models", "Predictions", "Signals", "Notify", "Clock"]);
-        KnownKeys.Instance.Sections["Models"].Kind.Should().Be(KeyKind.Array);
-        KnownKeys.Instance.Sections["StockApi"].Children.Should().ContainKeys("BaseUrl", "ApiKey").And.NotContainKey("PollingEnabled", "a computed value is not a setting");
+        Known.Sections.Keys.Should().Contain(["StockApi", "Storage", "Heartbeat", "Logs", "Watchdog", "Calendar", "Models", "Predictions", "Signals", "Notify", "Clock"]);
+        Known.Sections["Models"].Kind.Should().Be(KeyKind.Array);
+        Known.Sections["StockApi"].Children.Should().ContainKeys("BaseUrl", "ApiKey").And.NotContainKey("PollingEnabled", "a computed value is not a setting");
+    }
+
+    [Fact]
+    public void KnownKeys_EveryOptionsClassInTheAssembly_IsRegisteredByTheHost()
+    {
+        using var host = new TestHost();
+        using var built = host.CreateBuilder().Build();
+        var registered = built.Services.GetServices<RegisteredOptions>().Select(r => r.Type).ToHashSet();
+
+        var declared = typeof(IValidatedOptions).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IValidatedOptions).IsAssignableFrom(t));
+
+        declared.Should().OnlyContain(t => registered.Contains(t), "a key of an options class the host does not register would be reported unknown");
     }
 
     [Fact]
     public void UnknownKeys_ListSectionWithAName_SaysItIsAList()
     {
-        var unknown = ConfigurationKeyCheck.UnknownKeys(Memory(new() { ["Models:openai:Id"] = "x" }), KnownKeys.Instance);
+        var unknown = ConfigurationKeyCheck.UnknownKeys(Memory(new() { ["Models:openai:Id"] = "x" }), Known);
 
         unknown.Should().ContainSingle().Which.Should().Contain("Models:openai is not a setting").And.Contain("Models:0");
     }

@@ -11,20 +11,21 @@ internal static class ConfigurationKeyServices
     /// <summary>Unknown keys and secrets in files: a warning each at start, and doctor's <c>config-keys</c> line.</summary>
     public static IServiceCollection AddConfigurationKeyChecks(this IServiceCollection services)
     {
+        services.AddSingleton(provider => KnownKeys.From(provider.GetServices<RegisteredOptions>().Select(r => r.Type)));
         services.AddHostedService<ConfigurationWarnings>();
         services.AddSingleton<IDoctorCheck, ConfigurationKeysDoctorCheck>();
         return services;
     }
 
-    public static IReadOnlyList<string> Findings(IConfiguration configuration) =>
-        [.. ConfigurationKeyCheck.UnknownKeys(configuration, KnownKeys.Instance), .. ConfigurationKeyCheck.SecretsInFiles(configuration)];
+    public static IReadOnlyList<string> Findings(IConfiguration configuration, KnownKeys known) =>
+        [.. ConfigurationKeyCheck.UnknownKeys(configuration, known), .. ConfigurationKeyCheck.SecretsInFiles(configuration)];
 }
 
-internal sealed partial class ConfigurationWarnings(IConfiguration configuration, ILogger<ConfigurationWarnings> logger) : IHostedService
+internal sealed partial class ConfigurationWarnings(IConfiguration configuration, KnownKeys known, ILogger<ConfigurationWarnings> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var finding in ConfigurationKeyServices.Findings(configuration))
+        foreach (var finding in ConfigurationKeyServices.Findings(configuration, known))
         {
             Log.Finding(logger, finding);
         }
@@ -41,13 +42,13 @@ internal sealed partial class ConfigurationWarnings(IConfiguration configuration
     }
 }
 
-internal sealed class ConfigurationKeysDoctorCheck(IConfiguration configuration) : IDoctorCheck
+internal sealed class ConfigurationKeysDoctorCheck(IConfiguration configuration, KnownKeys known) : IDoctorCheck
 {
     public string Name => "config-keys";
 
     public Task<DoctorResult> RunAsync(CancellationToken cancellationToken)
     {
-        var findings = ConfigurationKeyServices.Findings(configuration);
+        var findings = ConfigurationKeyServices.Findings(configuration, known);
         return Task.FromResult(findings.Count == 0
             ? DoctorResult.Pass("every key under the Worker's sections is one it reads; no secret is written in a file")
             : DoctorResult.Warning(string.Join("; ", findings), "Rename or remove the named keys; move secrets to environment variables"));

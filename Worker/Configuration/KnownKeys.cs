@@ -5,8 +5,10 @@ using KrxSignal.Worker.Hosting;
 namespace KrxSignal.Worker.Configuration;
 
 /// <summary>
-/// The keys the Worker reads, found by reflecting over every <see cref="IValidatedOptions"/> class, so a setting
-/// added to an options class is known here without a list to keep in step. <c>Models</c> is a top-level array.
+/// The keys the Worker reads, found by reflecting over the <see cref="IValidatedOptions"/> classes the host
+/// registers, so a setting added to an options class is known here without a list to keep in step. <c>Models</c> is
+/// a top-level array. Built from the registrations rather than by scanning the assembly: listing every type of the
+/// assembly loads the libraries their base types live in (Npgsql into an SQLite process, for one) before READY.
 /// </summary>
 internal sealed class KnownKeys
 {
@@ -14,12 +16,10 @@ internal sealed class KnownKeys
 
     public IReadOnlyDictionary<string, KeyNode> Sections { get; }
 
-    public static KnownKeys Instance { get; } = FromAssembly(typeof(KnownKeys).Assembly);
-
-    public static KnownKeys FromAssembly(Assembly assembly)
+    public static KnownKeys From(IEnumerable<Type> optionsTypes)
     {
         var sections = new Dictionary<string, KeyNode>(StringComparer.OrdinalIgnoreCase);
-        foreach (var type in assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IValidatedOptions).IsAssignableFrom(t)))
+        foreach (var type in optionsTypes)
         {
             if (type.GetProperty(nameof(IValidatedOptions.Section), BindingFlags.Public | BindingFlags.Static)?.GetValue(null) is string section)
             {

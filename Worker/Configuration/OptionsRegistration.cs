@@ -3,6 +3,9 @@ using Microsoft.Extensions.Options;
 
 namespace KrxSignal.Worker.Configuration;
 
+/// <summary>An options class the host binds and validates: what <see cref="KnownKeys"/> describes.</summary>
+internal sealed record RegisteredOptions(Type Type);
+
 internal static class OptionsRegistration
 {
     /// <summary>Binds <typeparamref name="T"/> to its section and validates it when the host starts.</summary>
@@ -15,6 +18,7 @@ internal static class OptionsRegistration
         where T : class, IValidatedOptions
     {
         services.AddSingleton<IValidateOptions<T>, Validator<T>>();
+        services.AddSingleton(new RegisteredOptions(typeof(T)));
         return services.AddOptions<T>().ValidateOnStart();
     }
 

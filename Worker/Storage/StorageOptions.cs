@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using KrxSignal.Worker.Configuration;
 using Npgsql;
 
@@ -30,14 +31,25 @@ public sealed class StorageOptions : IValidatedOptions
             return;
         }
 
+        if (!ParsesAsPostgres(ConnectionString))
+        {
+            problems.Add(nameof(ConnectionString), "is not a valid PostgreSQL connection string (Host=…;Database=…;Username=…)");
+        }
+    }
+
+    // A method of its own, not inlined: compiling Validate then does not load Npgsql into every SQLite process.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool ParsesAsPostgres(string connectionString)
+    {
         try
         {
-            // The builder's own message may quote the string, password included: say only what is wrong.
-            _ = new NpgsqlConnectionStringBuilder(ConnectionString);
+            _ = new NpgsqlConnectionStringBuilder(connectionString);
+            return true;
         }
         catch (ArgumentException)
         {
-            problems.Add(nameof(ConnectionString), "is not a valid PostgreSQL connection string (Host=…;Database=…;Username=…)");
+            // The builder's own message may quote the string, password included: say only what is wrong.
+            return false;
         }
     }
 }

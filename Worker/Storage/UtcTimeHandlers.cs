@@ -37,16 +37,17 @@ internal static class UtcTimeHandlers
     {
         public override void SetValue(IDbDataParameter parameter, DateTimeOffset value)
         {
-            if (parameter is Npgsql.NpgsqlParameter)
+            // SQLite's type is asked first: asking for Npgsql's would load its assembly into every SQLite process.
+            if (parameter is Microsoft.Data.Sqlite.SqliteParameter)
             {
-                // timestamptz; Npgsql refuses a DateTimeOffset whose offset is not zero.
-                parameter.DbType = DbType.DateTimeOffset;
-                parameter.Value = value.ToUniversalTime();
+                parameter.DbType = DbType.String;
+                parameter.Value = ToText(value);
                 return;
             }
 
-            parameter.DbType = DbType.String;
-            parameter.Value = ToText(value);
+            // timestamptz; Npgsql refuses a DateTimeOffset whose offset is not zero.
+            parameter.DbType = DbType.DateTimeOffset;
+            parameter.Value = value.ToUniversalTime();
         }
 
         public override DateTimeOffset Parse(object value) => value switch
