@@ -8,9 +8,11 @@ using Microsoft.Data.Sqlite;
 namespace KrxSignal.Worker.Tests.Security;
 
 /// <summary>
-/// The real daemon while another process holds its database's write lock for over a minute. The pipeline job runs
-/// every minute around the clock; the daemon's clock (Clock:StartAt) starts a few seconds before a minute boundary at
-/// night, so no poll runs and the test crosses as few real minute boundaries as it can (two).
+/// The real daemon while another process holds its database's write lock for over a minute. The daemon's clock
+/// (Clock:StartAt) starts 15 s before a minute boundary at night, so no poll runs and the test crosses as few real
+/// minute boundaries as it can (two). The lock must be taken before the pipeline job's first run at that boundary: at
+/// night a run that ends ok lets the job sleep until there is work, so a lock taken after it would meet only the
+/// delivery job. 15 s leaves a loaded machine time to start the daemon and write its first heartbeat.
 /// </summary>
 [Collection(MinuteLongFirstOrderer.Prefix + nameof(LockedDatabaseProcessTests))]
 public sealed class LockedDatabaseProcessTests : IDisposable
@@ -23,7 +25,7 @@ public sealed class LockedDatabaseProcessTests : IDisposable
     public async Task Run_DatabaseLockedByAnotherProcessOverAMinute_DegradedNamingTheDatabaseThenHealthyAgain()
     {
         var environment = _s.Environment();
-        environment["Clock__StartAt"] = "2026-11-25T02:30:54+09:00";
+        environment["Clock__StartAt"] = "2026-11-25T02:30:45+09:00";
         environment["Heartbeat__Interval"] = "00:00:01";
         environment["Heartbeat__UnhealthyAfterFailures"] = "5";
         await using var worker = _s.Start(environment, "run");
