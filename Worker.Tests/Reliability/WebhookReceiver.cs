@@ -61,7 +61,8 @@ internal sealed class WebhookReceiver : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
+        // Close alone, never Stop then Close: on Unix the managed listener's second removal re-binds the port the first
+        // one freed, and throws "Address already in use" when another test has taken it in between.
         _listener.Close();
         _ = _loop.Exception; // observed: the loop ends with the listener
     }
