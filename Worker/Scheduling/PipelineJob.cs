@@ -12,7 +12,7 @@ namespace KrxSignal.Worker.Scheduling;
 /// what it queued goes out at once rather than at the delivery job's own trigger.
 /// </summary>
 [DisallowConcurrentExecution]
-internal sealed class PipelineJob(PipelineRunner pipeline, JobRunRecorder recorder, HeartbeatWriter heartbeat, SchedulerLiveness liveness, PipelineWake wake) : IJob
+internal sealed class PipelineJob(PipelineRunner pipeline, JobRunRecorder recorder, HeartbeatWriter heartbeat, SchedulerLiveness liveness, PipelineWake wake, TimeProvider time) : IJob
 {
     public const string JobName = "pipeline";
     public static readonly JobKey Key = new(JobName, "pipeline");
@@ -44,7 +44,7 @@ internal sealed class PipelineJob(PipelineRunner pipeline, JobRunRecorder record
         if (await context.Scheduler.GetJobDetail(DeliveryJob.Key, cancellationToken) is not null)
         {
             // Only asks: the delivery run is a job of its own, so a hanging receiver never holds this one.
-            await context.Scheduler.TriggerJob(DeliveryJob.Key, cancellationToken: cancellationToken);
+            await context.Scheduler.FireNowAsync(DeliveryJob.Key, time, cancellationToken);
         }
     }
 

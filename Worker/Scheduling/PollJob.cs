@@ -11,7 +11,7 @@ namespace KrxSignal.Worker.Scheduling;
 /// run so fresh articles are predicted without waiting for its minute trigger.
 /// </summary>
 [DisallowConcurrentExecution]
-internal sealed class PollJob(PipelineRunner pipeline, IOptions<StockApiOptions> stockApi, JobRunRecorder recorder, MarketScheduleProvider schedule, HeartbeatWriter heartbeat) : IJob
+internal sealed class PollJob(PipelineRunner pipeline, IOptions<StockApiOptions> stockApi, JobRunRecorder recorder, MarketScheduleProvider schedule, HeartbeatWriter heartbeat, TimeProvider time) : IJob
 {
     public static readonly JobKey Key = new("poll", "pipeline");
 
@@ -22,7 +22,7 @@ internal sealed class PollJob(PipelineRunner pipeline, IOptions<StockApiOptions>
         heartbeat.RequestWrite();
         if (outcome.Status != JobRunStatus.Cancelled && !cancellationToken.IsCancellationRequested)
         {
-            await context.Scheduler.TriggerJob(PipelineJob.Key, cancellationToken: cancellationToken);
+            await context.Scheduler.FireNowAsync(PipelineJob.Key, time, cancellationToken);
         }
     }
 

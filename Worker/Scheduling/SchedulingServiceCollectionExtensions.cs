@@ -40,6 +40,15 @@ internal static class SchedulingServiceCollectionExtensions
             {
                 q.UseClusteredStore(configuration, identity);
             }
+            else
+            {
+                // In memory, every change to a trigger wakes Quartz's scheduler thread, so its periodic look for work (every
+                // 30 s by default) finds nothing it was not told. Looking a day ahead, it always holds the next trigger (the
+                // pipeline's wake is at most Scheduling:IdleWakeInterval away) and sleeps until that is due; ClockJumpWake
+                // covers a machine that sleeps meanwhile. An empty look would also load OpenSSL (about 5 MiB resident)
+                // for the look's random jitter.
+                q.ConfigureScheduler(s => s.IdleWaitTime = TimeSpan.FromDays(1));
+            }
 
             q.AddJob<PollJob>(j => j.WithIdentity(PollJob.Key).StoreDurably());
             q.AddJob<PipelineJob>(j => j.WithIdentity(PipelineJob.Key).StoreDurably());
@@ -52,6 +61,10 @@ internal static class SchedulingServiceCollectionExtensions
         services.AddHostedService<Notify.Delivery.DeliveryScheduleRegistrar>();
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         services.AddHostedService<CalendarFileWatcher>();
+        if (!clustered)
+        {
+            services.AddHostedService<ClockJumpWake>();
+        }
         return services;
     }
 }
