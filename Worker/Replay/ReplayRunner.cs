@@ -43,8 +43,10 @@ internal static class ReplayRunner
         var tape = new ReplayTape([]);
         var liveRequests = new InFlightGate();
 
+        ReplayPhases.Mark("start");
         var starting = ReplayPhases.Start();
         using var host = Build(settings, intoConfiguredDatabase ? null : database, deliver, clock, tape, liveRequests);
+        ReplayPhases.Mark("host built");
         if (intoConfiguredDatabase)
         {
             database = host.Services.GetRequiredService<Database>().Location;
@@ -55,6 +57,7 @@ internal static class ReplayRunner
         {
             calendar = await host.Services.GetRequiredService<WorkerStartup>().PrepareAsync(cancellationToken);
             ReplayPhases.Stop("host", starting);
+            ReplayPhases.Mark("host ready");
         }
         catch (Exception e) when (e is DbException or DatabaseStartupException or IOException or UnauthorizedAccessException)
         {
@@ -91,6 +94,7 @@ internal static class ReplayRunner
             throw new ReplayException($"{which} {(skipped.Count == 1 ? "is not a trading day" : "are not trading days")} in {host.Services.GetRequiredService<MarketCalendarSource>().FilePath}: the daemon would not have polled, so there is nothing to replay.");
         }
 
+        ReplayPhases.Mark("replayed");
         ReplayPhases.Print();
         return await summary.ReportAsync(database, replayed, skipped, tape, deliver, wall.Elapsed, cancellationToken);
     }
