@@ -16,6 +16,8 @@ public sealed record ClusterIdentity(string NodeName, string InstanceId)
     {
         var configured = configuration[$"{ClusterOptions.Section}:{nameof(ClusterOptions.NodeName)}"];
         var name = string.IsNullOrWhiteSpace(configured) ? Environment.MachineName : configured.Trim();
+        // Unique, not secret: a Guid's random bits come from the OS, where RandomNumberGenerator would load OpenSSL
+        // (libcrypto and libssl) during every start, clustered or not, for these 32 bits alone.
         return new ClusterIdentity(name, $"{name}{Separator}{Guid.NewGuid().ToString("N")[..8]}");
     }
 
