@@ -34,10 +34,15 @@ public sealed class SqliteDatabase : Database
     /// False only for a database that can be rebuilt by running again (replay's own file): synchronous=NORMAL, so a commit
     /// does not wait for the disk; in WAL mode the file stays consistent, a power cut may lose the last commits.
     /// </param>
-    public SqliteDatabase(string databasePath, int lockTimeoutSeconds = 30, bool durable = true)
+    /// <param name="pageCacheKiB">
+    /// Each pooled connection's page cache (PRAGMA cache_size); null keeps SQLite's default of 2,000 KiB. Pages not cached
+    /// are read again from the operating system's file cache.
+    /// </param>
+    public SqliteDatabase(string databasePath, int lockTimeoutSeconds = 30, bool durable = true, int? pageCacheKiB = null)
     {
         DatabasePath = databasePath;
-        _connectionPragmas = $"PRAGMA synchronous = {(durable ? "FULL" : "NORMAL")}; PRAGMA busy_timeout = {Math.Min(BusyTimeoutMs, lockTimeoutSeconds * 1000)}; PRAGMA foreign_keys = ON;";
+        var cache = pageCacheKiB is { } kib ? $" PRAGMA cache_size = -{kib};" : "";
+        _connectionPragmas = $"PRAGMA synchronous = {(durable ? "FULL" : "NORMAL")}; PRAGMA busy_timeout = {Math.Min(BusyTimeoutMs, lockTimeoutSeconds * 1000)}; PRAGMA foreign_keys = ON;{cache}";
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = databasePath,
