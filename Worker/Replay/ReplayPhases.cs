@@ -14,6 +14,7 @@ internal static class ReplayPhases
 
     private static readonly Dictionary<string, (long Ticks, int Count)> Totals = [];
     private static int s_clockJumps;
+    private static int s_looks;
 
     public static long Start() => Stopwatch.GetTimestamp();
 
@@ -51,6 +52,8 @@ internal static class ReplayPhases
 
     public static void ClockJumped() => Interlocked.Increment(ref s_clockJumps);
 
+    public static void Looked() => Interlocked.Increment(ref s_looks);
+
     public static void Print()
     {
         if (!Enabled)
@@ -67,7 +70,7 @@ internal static class ReplayPhases
             }
         }
 
-        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"replay phase clock jumps to a waiting timer: {s_clockJumps}"));
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"replay phase clock jumps to a waiting timer: {s_clockJumps}; looks at a step still running: {s_looks}"));
 
         // What the process holds beyond the heap: methods compiled at run time (no ReadyToRun code, or tiered up) and
         // assemblies loaded (each maps its whole image).
