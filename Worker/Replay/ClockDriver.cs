@@ -26,6 +26,7 @@ internal static class ClockDriver
                 break;
             }
 
+            ReplayPhases.Looked();
             quietLooks = ThreadPoolIsIdle() ? quietLooks + 1 : 0;
             looks++;
             if (liveRequests.Idle && (quietLooks >= quietLooksNeeded || looks >= looksBeforeMovingAnyway))

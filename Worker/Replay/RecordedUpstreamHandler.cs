@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text;
 
 namespace KrxSignal.Worker.Replay;
@@ -36,17 +37,26 @@ internal sealed class RecordedUpstreamHandler(ReplayTape tape, TimeProvider time
                 break;
         }
 
-        var text = record.Body is { } json ? json.GetRawText() : record.BodyText ?? "";
-        var response = new HttpResponseMessage((HttpStatusCode)record.Status!.Value)
-        {
-            RequestMessage = request,
-            Content = new StringContent(text, Encoding.UTF8, record.Body is null && text.TrimStart().StartsWith('<') ? "text/html" : "application/json"),
-        };
+        var response = new HttpResponseMessage((HttpStatusCode)record.Status!.Value) { RequestMessage = request, Content = ContentOf(record) };
         if (record.RetryAfter is { } retryAfter)
         {
             response.Headers.TryAddWithoutValidation("Retry-After", retryAfter);
         }
 
         return response;
+    }
+
+    private static HttpContent ContentOf(ReplayRecord record)
+    {
+        if (record.BodyUtf8 is { } json)
+        {
+            // The recorded bytes as they are: what StringContent would send for the same text, without the round trip.
+            var content = new ByteArrayContent(json);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = Encoding.UTF8.WebName };
+            return content;
+        }
+
+        var text = record.BodyText ?? "";
+        return new StringContent(text, Encoding.UTF8, text.TrimStart().StartsWith('<') ? "text/html" : "application/json");
     }
 }

@@ -57,6 +57,11 @@ internal sealed class ReplayDayLoop(
                 ReplayPhases.Stop("poll", polling);
                 tally.Polled(polls[nextPoll].Window, poll.Result.Outcome.ToString().ToLowerInvariant());
                 nextPoll++;
+                if (nextPoll is 1 or 10 or 100)
+                {
+                    ReplayPhases.Mark($"poll {nextPoll}");
+                }
+
                 progress?.Report(new ReplayProgress(day, dayNumber, nextPoll, polls.Count));
             }
             else

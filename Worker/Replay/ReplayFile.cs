@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using KrxSignal.Worker.Calendar;
 
 namespace KrxSignal.Worker.Replay;
@@ -8,11 +9,14 @@ namespace KrxSignal.Worker.Replay;
 /// <summary>Reads and writes replay files: UTF-8 JSON Lines, one <see cref="ReplayRecord"/> a line, in time order.</summary>
 internal static class ReplayFile
 {
-    private static readonly JsonSerializerOptions Options = new()
+    // The source-generated contract, not reflection: reading a day's lines then costs neither emitted accessors nor the
+    // reflection serializer's metadata (both stayed resident for the whole replay).
+    private static readonly JsonTypeInfo<ReplayRecord> Record = (JsonTypeInfo<ReplayRecord>)new JsonSerializerOptions
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+        TypeInfoResolver = ReplayJsonContext.Default,
+    }.GetTypeInfo(typeof(ReplayRecord));
 
     public static readonly IReadOnlySet<string> Endpoints = new HashSet<string>(StringComparer.Ordinal) { "portfolio", "news-sentiment", "screener" };
 
@@ -74,7 +78,7 @@ internal static class ReplayFile
         await using var writer = new StreamWriter(output, new System.Text.UTF8Encoding(false), leaveOpen: true) { NewLine = "\n" };
         foreach (var record in records.OrderBy(r => r.Time))
         {
-            await writer.WriteLineAsync(JsonSerializer.Serialize(record, Options).AsMemory(), cancellationToken);
+            await writer.WriteLineAsync(JsonSerializer.Serialize(record, Record).AsMemory(), cancellationToken);
         }
     }
 
@@ -85,7 +89,7 @@ internal static class ReplayFile
         var count = 0;
         await foreach (var record in records.WithCancellation(cancellationToken))
         {
-            await writer.WriteLineAsync(JsonSerializer.Serialize(record, Options).AsMemory(), cancellationToken);
+            await writer.WriteLineAsync(JsonSerializer.Serialize(record, Record).AsMemory(), cancellationToken);
             count++;
         }
 
@@ -97,7 +101,7 @@ internal static class ReplayFile
         ReplayRecord? record;
         try
         {
-            record = JsonSerializer.Deserialize<ReplayRecord>(line, Options);
+            record = JsonSerializer.Deserialize(line, Record);
         }
         catch (JsonException e)
         {
@@ -120,3 +124,6 @@ internal static class ReplayFile
         return problem is null ? record! : throw new InvalidDataException($"{path}:{line}: {problem}");
     }
 }
+
+[JsonSerializable(typeof(ReplayRecord))]
+internal sealed partial class ReplayJsonContext : JsonSerializerContext;

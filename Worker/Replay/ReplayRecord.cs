@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -27,8 +28,27 @@ internal sealed record ReplayRecord
     [JsonPropertyName("retryAfter")]
     public string? RetryAfter { get; init; }
 
+    /// <summary>The recorded JSON answer; held as its UTF-8 text, so a day of recordings is not a day of parsed documents.</summary>
     [JsonPropertyName("body")]
-    public JsonElement? Body { get; init; }
+    public JsonElement? Body
+    {
+        get
+        {
+            if (BodyUtf8 is not { } utf8)
+            {
+                return null;
+            }
+
+            var reader = new Utf8JsonReader(utf8);
+            return JsonElement.ParseValue(ref reader);
+        }
+
+        init => BodyUtf8 = value is { } element ? JsonMarshal.GetRawUtf8Value(element).ToArray() : null;
+    }
+
+    /// <summary><see cref="Body"/> as the UTF-8 bytes served to the client, without parsing it.</summary>
+    [JsonIgnore]
+    public byte[]? BodyUtf8 { get; private init; }
 
     [JsonPropertyName("bodyText")]
     public string? BodyText { get; init; }
