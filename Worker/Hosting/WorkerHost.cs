@@ -43,12 +43,6 @@ internal static class WorkerHost
 
         var paths = new AppPaths(builder.Environment.ContentRootPath);
         builder.Services.AddSingleton(paths);
-        builder.Services.AddSingleton(ClockSetting.Create(builder.Configuration));
-        builder.Services.AddValidatedOptions<LogsOptions>();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
-
-        builder.Services.AddServiceManager();
-        builder.Services.AddHostedService<HangupReload>(); // early, so a SIGHUP during start-up already means "reload"
 
         // NLog starts before options are validated; the default still comes from LogsOptions alone.
         var logs = builder.Configuration.GetSection(LogsOptions.Section).Get<LogsOptions>() ?? new LogsOptions();
@@ -57,7 +51,14 @@ internal static class WorkerHost
         builder.Logging.SetMinimumLevel(LogLevel.Trace); // nlog.config's rules decide what is written
         builder.Logging.AddNLog(
             new NLogProviderOptions { ShutdownOnDispose = true },
-            _ => NLogSetup.CreateFactory(paths, logDirectory, settings.ConsoleLogsToStandardError, settings.WritesLogFiles));
+            NLogSetup.Prepare(paths, logDirectory, settings.ConsoleLogsToStandardError, settings.WritesLogFiles));
+
+        builder.Services.AddSingleton(ClockSetting.Create(builder.Configuration));
+        builder.Services.AddValidatedOptions<LogsOptions>();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+
+        builder.Services.AddServiceManager();
+        builder.Services.AddHostedService<HangupReload>(); // early, so a SIGHUP during start-up already means "reload"
 
         // Each feature registers only its own folder. Hosted services start in this order: start-up first (options,
         // schema, calendar: everything later needs them), then the heartbeat and watchdog, then the schedule
