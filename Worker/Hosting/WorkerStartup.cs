@@ -22,8 +22,12 @@ internal sealed class WorkerStartup(IStartupValidator options, DatabaseInitializ
     public async Task<MarketCalendar> PrepareAsync(CancellationToken cancellationToken)
     {
         options.Validate();
+
+        // The calendar file is read and parsed on another thread while the database is migrated and checked: neither
+        // needs the other. A database that cannot be used is still the error reported when both fail.
+        var calendar = Task.Run(() => calendars.LoadAsync(cancellationToken), cancellationToken);
         await database.InitializeAsync(cancellationToken);
-        return await calendars.LoadAsync(cancellationToken);
+        return await calendar;
     }
 
     async Task IHostedService.StartAsync(CancellationToken cancellationToken)
