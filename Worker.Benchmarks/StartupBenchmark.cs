@@ -81,9 +81,9 @@ public static class StartupBenchmark
 
         Add("runtime start, host build, first migration applied (SchemaMigrator's first line)", At("SchemaMigrator: Database schema migrated"));
         Add("every migration applied (SchemaMigrator's last line)", At("SchemaMigrator: Database schema migrated", last: true));
-        Add("quick_check, calendar load, Quartz scheduler start, triggers registered (MarketScheduleRegistrar)", At("MarketScheduleRegistrar: Scheduled"));
-        Add("every hosted service started (StartupReport's 'started' line)", At("StartupReport: KRX Signal Worker"));
-        Add("READY=1 received on the notify socket", ready);
+        Add("after READY: Quartz scheduler created, triggers registered (MarketScheduleRegistrar)", At("MarketScheduleRegistrar: Scheduled"));
+        Add("after READY: every hosted service started (StartupReport's 'started' line)", At("StartupReport: KRX Signal Worker"));
+        Add("READY=1 received on the notify socket (sent once options, database with quick_check and calendar are checked)", ready);
         Add("first heartbeat file written (its modification time)", heartbeat);
         return (phases, Path.Combine(scratch, "worker.db"));
     }
