@@ -1,6 +1,7 @@
 using KrxSignal.Worker.Configuration;
 using KrxSignal.Worker.Health;
 using KrxSignal.Worker.Health.Doctor;
+using KrxSignal.Worker.Http;
 using KrxSignal.Worker.Notify.Channels;
 using KrxSignal.Worker.Notify.Delivery;
 using KrxSignal.Worker.Notify.Outbox;
@@ -20,8 +21,9 @@ internal static class NotifyServiceCollectionExtensions
         services.AddSingleton<ChannelStates>();
         services.AddSingleton<DeliveryLog>();
 
-        // Transient: each run takes its channels (and their Refit clients) fresh from the client factory, so the
-        // factory's handler rotation holds; a run reuses them for every message it sends.
+        // Transient: each run takes its channels (and, on its first send, their Refit clients) fresh from the client
+        // factory, so the factory's handler rotation holds; a run reuses them for every message it sends.
+        services.AddTransient(typeof(OnFirstUse<>));
         services.AddTransient<INotificationChannel, WebhookChannel>();
         services.AddTransient<INotificationChannel, TelegramChannel>();
         services.AddTransient<ChannelRun>();

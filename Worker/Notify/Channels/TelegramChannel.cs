@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace KrxSignal.Worker.Notify.Channels;
 
 /// <summary>Sends the message's text with the Bot API's sendMessage; a 429 carries the wait in parameters.retry_after.</summary>
-internal sealed class TelegramChannel(ITelegramApi api, IOptions<NotifyOptions> options, TimeProvider time) : INotificationChannel
+internal sealed class TelegramChannel(OnFirstUse<ITelegramApi> api, IOptions<NotifyOptions> options, TimeProvider time) : INotificationChannel
 {
     public const string ChannelName = "telegram";
 
@@ -23,7 +23,7 @@ internal sealed class TelegramChannel(ITelegramApi api, IOptions<NotifyOptions> 
         var token = settings.Telegram.BotToken!;
         try
         {
-            using var response = await api.SendMessageAsync(new TelegramSendMessage(settings.Telegram.ChatId!, WithLateness(message)), cancellationToken);
+            using var response = await api.Value.SendMessageAsync(new TelegramSendMessage(settings.Telegram.ChatId!, WithLateness(message)), cancellationToken);
             var answer = await ReadAsync(response, cancellationToken);
             if (response.IsSuccessStatusCode && answer?.Ok != false)
             {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
+using KrxSignal.Worker.Http;
 using KrxSignal.Worker.Notify.Outbox;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +12,7 @@ namespace KrxSignal.Worker.Notify.Channels;
 /// POSTs the stored JSON body as a Standard Webhook: webhook-id (and Idempotency-Key) is the message's stable key,
 /// webhook-timestamp the attempt's time, webhook-signature one v1 signature per configured secret.
 /// </summary>
-internal sealed class WebhookChannel(IWebhookApi api, IOptions<NotifyOptions> options, TimeProvider time) : INotificationChannel
+internal sealed class WebhookChannel(OnFirstUse<IWebhookApi> api, IOptions<NotifyOptions> options, TimeProvider time) : INotificationChannel
 {
     public const string ChannelName = "webhook";
 
@@ -41,7 +42,7 @@ internal sealed class WebhookChannel(IWebhookApi api, IOptions<NotifyOptions> op
         try
         {
             var late = message.LateBy(now) is { } by ? ((long)by.TotalSeconds).ToString(CultureInfo.InvariantCulture) : null;
-            using var response = await api.PostAsync(message.IdempotencyKey, timestamp, signature, message.IdempotencyKey, late, content, cancellationToken);
+            using var response = await api.Value.PostAsync(message.IdempotencyKey, timestamp, signature, message.IdempotencyKey, late, content, cancellationToken);
             var answer = response.IsSuccessStatusCode ? null : await ReadBoundedAsync(response, cancellationToken);
             return ReceiverAnswer.Classify(response, answer, ReceiverAnswer.RetryAfterOf(response, time.GetUtcNow(), settings.MaxRetryDelay));
         }

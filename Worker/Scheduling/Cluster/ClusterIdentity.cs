@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Configuration;
 
 namespace KrxSignal.Worker.Scheduling.Cluster;
@@ -17,7 +16,9 @@ public sealed record ClusterIdentity(string NodeName, string InstanceId)
     {
         var configured = configuration[$"{ClusterOptions.Section}:{nameof(ClusterOptions.NodeName)}"];
         var name = string.IsNullOrWhiteSpace(configured) ? Environment.MachineName : configured.Trim();
-        return new ClusterIdentity(name, $"{name}{Separator}{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}");
+        // Unique, not secret: a Guid's random bits come from the OS, where RandomNumberGenerator would load OpenSSL
+        // (libcrypto and libssl) during every start, clustered or not, for these 32 bits alone.
+        return new ClusterIdentity(name, $"{name}{Separator}{Guid.NewGuid().ToString("N")[..8]}");
     }
 
     /// <summary>The readable part of another node's instance id.</summary>
