@@ -51,6 +51,20 @@ public sealed class ServiceManagerProcessTests : IDisposable
         exitCode.Should().Be(0);
     }
 
+    [LinuxFact("listens on a Unix datagram socket as systemd's NOTIFY_SOCKET")]
+    public async Task Run_TerminatedRightAfterReady_StopsCleanly()
+    {
+        // READY comes before the scheduler and the heartbeat start, so a stop can arrive while they still are.
+        using var notify = new FakeNotifySocket(_state.File("notify.sock"));
+        await using var worker = WorkerProcess.Start(_install.Path, ["run"], Environment(notify, watchdogSeconds: null));
+
+        await notify.WaitForAsync("READY=1", StartTimeout);
+        worker.Terminate();
+        var exitCode = await worker.WaitForExitAsync(TimeSpan.FromSeconds(15));
+
+        exitCode.Should().Be(0, worker.StandardOutput);
+    }
+
     [LinuxTheory("listens on a Unix datagram socket as systemd's NOTIFY_SOCKET")]
     [InlineData("option")]
     [InlineData("calendar")]
