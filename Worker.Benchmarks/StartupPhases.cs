@@ -81,13 +81,17 @@ public static class StartupPhases
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {seconds,6:0.000} s  {phase}"));
         }
 
+        // The daemon sends READY=1 at the end of WorkerStartup; everything after it starts once systemd has been told.
+        var untilReady = phases.TakeWhile(p => !p.Phase.StartsWith("started WorkerStartup", StringComparison.Ordinal)).Sum(p => p.Seconds)
+            + phases.Where(p => p.Phase.StartsWith("started WorkerStartup", StringComparison.Ordinal)).Sum(p => p.Seconds);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {untilReady,6:0.000} s  up to READY=1 (sent at the end of WorkerStartup; runtime start not included)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {phases.Sum(p => p.Seconds),6:0.000} s  total"));
     }
 
     private static string Describe(IHostedService service) => service.GetType().Name switch
     {
-        "DatabaseInitializer" => "DatabaseInitializer (migrations, PRAGMA quick_check)",
-        "MarketScheduleRegistrar" => "MarketScheduleRegistrar (calendar load, triggers registered)",
+        "WorkerStartup" => "WorkerStartup (migrations and PRAGMA quick_check, calendar load beside them; READY=1 is sent here)",
+        "MarketScheduleRegistrar" => "MarketScheduleRegistrar (schedule built from the calendar, triggers registered)",
         "QuartzHostedService" => "QuartzHostedService (scheduler created and started)",
         "HeartbeatWriter" => "HeartbeatWriter (timer armed; the first heartbeat is written by its loop, after start-up)",
         var name => name,

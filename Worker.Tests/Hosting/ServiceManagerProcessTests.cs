@@ -35,6 +35,65 @@ public sealed class ServiceManagerProcessTests : IDisposable
     }
 
     [LinuxFact("listens on a Unix datagram socket as systemd's NOTIFY_SOCKET")]
+    public async Task Run_UnderNotifySocket_ReadyOnceThoughEveryHostedServiceStartsAfterIt()
+    {
+        using var notify = new FakeNotifySocket(_state.File("notify.sock"));
+        await using var worker = WorkerProcess.Start(_install.Path, ["run"], Environment(notify, watchdogSeconds: null));
+
+        await notify.WaitForAsync("READY=1", StartTimeout);
+        await worker.WaitForOutputAsync("market-window triggers from the calendar", TimeSpan.FromSeconds(15));
+        await worker.WaitForOutputAsync("KRX Signal Worker", TimeSpan.FromSeconds(15));
+        worker.Terminate();
+        var afterReady = await notify.WaitForAsync("STOPPING=1", TimeSpan.FromSeconds(10));
+        var exitCode = await worker.WaitForExitAsync(TimeSpan.FromSeconds(10));
+
+        afterReady.Should().NotContain("READY=1", "the start-up sends READY once; the host's own readiness after every hosted service is dropped");
+        exitCode.Should().Be(0);
+    }
+
+    [LinuxFact("listens on a Unix datagram socket as systemd's NOTIFY_SOCKET")]
+    public async Task Run_TerminatedRightAfterReady_StopsCleanly()
+    {
+        // READY comes before the scheduler and the heartbeat start, so a stop can arrive while they still are.
+        using var notify = new FakeNotifySocket(_state.File("notify.sock"));
+        await using var worker = WorkerProcess.Start(_install.Path, ["run"], Environment(notify, watchdogSeconds: null));
+
+        await notify.WaitForAsync("READY=1", StartTimeout);
+        worker.Terminate();
+        var exitCode = await worker.WaitForExitAsync(TimeSpan.FromSeconds(15));
+
+        exitCode.Should().Be(0, worker.StandardOutput);
+    }
+
+    [LinuxTheory("listens on a Unix datagram socket as systemd's NOTIFY_SOCKET")]
+    [InlineData("option")]
+    [InlineData("calendar")]
+    public async Task Run_StartRefused_ExitsSeventyEightWithoutReady(string what)
+    {
+        using var notify = new FakeNotifySocket(_state.File("notify.sock"));
+        var environment = Environment(notify, watchdogSeconds: null);
+        if (what == "option")
+        {
+            environment["Heartbeat__Interval"] = "00:00:00";
+        }
+        else
+        {
+            await File.WriteAllTextAsync(_state.File("holidays.json"), "{ \"years\": { \"2026\": { \"closed\": [ { \"date\": \"2026-13-01\" } ] } } }");
+            environment["Calendar__HolidaysFile"] = _state.File("holidays.json");
+        }
+
+        var (exitCode, _, stderr) = await WorkerProcess.RunAsync(_install.Path, ["run"], environment);
+        var sent = notify.Drain();
+        if (await notify.NextAsync(TimeSpan.FromMilliseconds(200)) is { } late)
+        {
+            sent.Add(late); // a datagram still on its way when the process exited
+        }
+
+        exitCode.Should().Be(78, stderr);
+        sent.Should().NotContain("READY=1", "a start that is refused must fail before systemd is told it is ready");
+    }
+
+    [LinuxFact("listens on a Unix datagram socket as systemd's NOTIFY_SOCKET")]
     public async Task Run_HeartbeatWedged_WatchdogPingsStop()
     {
         using var notify = new FakeNotifySocket(_state.File("notify.sock"));

@@ -31,8 +31,18 @@ internal static partial class RunCommand
         {
             // Start-up (options, schema, calendar) is the first hosted service: WorkerStartup.
             // Not RunAsync: it disposes the host, and the exit code below still needs its services.
-            await host.StartAsync();
             var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+            try
+            {
+                await host.StartAsync();
+            }
+            catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                // READY comes before the scheduler and heartbeat start: a stop (SIGTERM) can arrive while they still
+                // are, and cancels their start. That is a requested stop, not a failed start.
+                Log.StoppedWhileStarting(logger);
+            }
+
             await WhenCancelledAsync(lifetime.ApplicationStopping);
 
             // Decided before the host stops: under the Windows SCM, stopping reports the exit code to it.
@@ -100,6 +110,9 @@ internal static partial class RunCommand
     {
         [LoggerMessage(Level = LogLevel.Critical, Message = "Fatal: {Service} failed: {Message}. The Worker exits with code 70 so the service manager restarts it")]
         public static partial void BackgroundServiceFailed(ILogger logger, string service, string message);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Stop requested while the services after start-up were still starting: stopping cleanly")]
+        public static partial void StoppedWhileStarting(ILogger logger);
 
         [LoggerMessage(Level = LogLevel.Critical, Message = "Configuration error: {Message}")]
         public static partial void ConfigurationError(ILogger logger, string message);

@@ -11,7 +11,7 @@ internal static class WorkerCommandLine
     public static async Task<int> InvokeAsync(string[] args, WorkerHostSettings? settings = null, CancellationToken cancellationToken = default)
     {
         settings ??= new WorkerHostSettings();
-        var root = CreateRoot(settings);
+        var root = args is [] or ["run"] ? CreateDaemonRoot(settings) : CreateRoot(settings);
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -49,9 +49,7 @@ internal static class WorkerCommandLine
 
     public static RootCommand CreateRoot(WorkerHostSettings settings)
     {
-        var root = new RootCommand("KRX Signal Worker: polls the stock API in KRX market hours, predicts, signals and notifies.");
-        RunCommand.Configure(root, settings);
-        root.Subcommands.Add(RunCommand.Create(settings));
+        var root = CreateDaemonRoot(settings);
         root.Subcommands.Add(StatusCommand.Create(settings));
         root.Subcommands.Add(DoctorCommand.Create(settings));
         root.Subcommands.Add(ScheduleCommand.Create(settings));
@@ -61,6 +59,18 @@ internal static class WorkerCommandLine
         root.Subcommands.Add(SignalsCommand.Create(settings));
         root.Subcommands.Add(NotifyCommand.Create(settings));
         root.Subcommands.Add(StorageCommand.Create(settings));
+        return root;
+    }
+
+    /// <summary>
+    /// The tree for `Worker` and `Worker run` alone, which is how the service manager starts the daemon: the same
+    /// parse for those arguments without building every other command's options first (a few milliseconds before READY).
+    /// </summary>
+    private static RootCommand CreateDaemonRoot(WorkerHostSettings settings)
+    {
+        var root = new RootCommand("KRX Signal Worker: polls the stock API in KRX market hours, predicts, signals and notifies.");
+        RunCommand.Configure(root, settings);
+        root.Subcommands.Add(RunCommand.Create(settings));
         return root;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace KrxSignal.Worker.Health;
 
@@ -11,6 +12,10 @@ internal static class HeartbeatFile
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+
+        // The document's metadata comes from the generated context; reflection serves only what it does not know
+        // (the envelope `status --format json` wraps around it).
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(HeartbeatJsonContext.Default, new DefaultJsonTypeInfoResolver()),
     };
 
     public static async Task WriteAsync(string path, HeartbeatDocument document, CancellationToken cancellationToken)

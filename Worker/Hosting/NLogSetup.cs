@@ -13,6 +13,23 @@ internal static class NLogSetup
     public const string ConsoleLayout =
         "${journal-priority}${kst-date} ${level:uppercase=true:padding=-5} ${logger:shortName=true}: ${escape:${message}}${onexception:inner= | ${escape:${exception:format=type,message}}}";
 
+    /// <summary>
+    /// The factory the host's logging asks for when it is first resolved. The daemon (<paramref name="logFiles"/>) reads
+    /// nlog.config on another thread from now on, while the host is still being put together: parsing the XML and
+    /// setting up its targets is the largest single step of its start, and the host's own work goes on meanwhile on the
+    /// other core. A broken nlog.config still throws where it did, when the logging is first resolved.
+    /// </summary>
+    public static Func<IServiceProvider, LogFactory> Prepare(AppPaths paths, string logDirectory, bool consoleToStandardError, bool logFiles)
+    {
+        if (!logFiles)
+        {
+            return _ => CreateFactory(paths, logDirectory, consoleToStandardError, logFiles);
+        }
+
+        var loading = Task.Run(() => CreateFactory(paths, logDirectory, consoleToStandardError, logFiles));
+        return _ => loading.GetAwaiter().GetResult();
+    }
+
     /// <param name="logFiles">False for one-shot commands: they log to the console only and never touch the daemon's files.</param>
     /// <param name="journal">Whether console lines carry journald's priority prefix; null: when systemd connected the output to the journal.</param>
     public static LogFactory CreateFactory(AppPaths paths, string logDirectory, bool consoleToStandardError, bool logFiles = true, bool? journal = null)

@@ -27,8 +27,10 @@ internal static class ServiceManagerServiceCollectionExtensions
             services.AddSingleton<IHostLifetime, SystemdLifetime>();
         }
 
-        // A notifier without NOTIFY_SOCKET is disabled and sends nothing; the watchdog can always depend on one.
-        services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
+        // A notifier without NOTIFY_SOCKET is disabled and sends nothing; the watchdog and the start-up can always
+        // depend on one. READY=1 is the start-up's to send, once (ReadyOnceNotifier).
+        services.RemoveAll<ISystemdNotifier>();
+        services.AddSingleton<ISystemdNotifier, ReadyOnceNotifier>();
         services.AddSingleton<IDoctorCheck, LogsFolderCheck>();
         return services;
     }

@@ -28,23 +28,21 @@ internal static class WorkerHost
             ContentRootPath = settings.ContentRoot,
             ApplicationName = "Worker",
             Args = [],
+            Configuration = WithoutFileWatching(),
         }), settings.ContentRoot);
         if (settings.Overrides is not null)
         {
             builder.Configuration.AddInMemoryCollection(settings.Overrides);
         }
 
-        // Wiring mistakes fail at start-up, not at the first job run hours later.
-        builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }));
+        // Wiring mistakes are caught by HostWiringTests, which builds this host with ValidateOnBuild; the daemon walks
+        // the whole graph again only in Development (the generic host's own default): in production that walk loads
+        // types for every service, most of which the start itself never touches.
+        var development = builder.Environment.IsDevelopment();
+        builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateOnBuild = development, ValidateScopes = development }));
 
         var paths = new AppPaths(builder.Environment.ContentRootPath);
         builder.Services.AddSingleton(paths);
-        builder.Services.AddSingleton(ClockSetting.Create(builder.Configuration));
-        builder.Services.AddValidatedOptions<LogsOptions>();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
-
-        builder.Services.AddServiceManager();
-        builder.Services.AddHostedService<HangupReload>(); // early, so a SIGHUP during start-up already means "reload"
 
         // NLog starts before options are validated; the default still comes from LogsOptions alone.
         var logs = builder.Configuration.GetSection(LogsOptions.Section).Get<LogsOptions>() ?? new LogsOptions();
@@ -53,7 +51,14 @@ internal static class WorkerHost
         builder.Logging.SetMinimumLevel(LogLevel.Trace); // nlog.config's rules decide what is written
         builder.Logging.AddNLog(
             new NLogProviderOptions { ShutdownOnDispose = true },
-            _ => NLogSetup.CreateFactory(paths, logDirectory, settings.ConsoleLogsToStandardError, settings.WritesLogFiles));
+            NLogSetup.Prepare(paths, logDirectory, settings.ConsoleLogsToStandardError, settings.WritesLogFiles));
+
+        builder.Services.AddSingleton(ClockSetting.Create(builder.Configuration));
+        builder.Services.AddValidatedOptions<LogsOptions>();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+
+        builder.Services.AddServiceManager();
+        builder.Services.AddHostedService<HangupReload>(); // early, so a SIGHUP during start-up already means "reload"
 
         // Each feature registers only its own folder. Hosted services start in this order: start-up first (options,
         // schema, calendar: everything later needs them), then the heartbeat and watchdog, then the schedule
@@ -73,5 +78,16 @@ internal static class WorkerHost
         builder.Services.AddHostedService<StartupReport>();
         builder.Services.AddConfigurationKeyChecks();
         return builder;
+    }
+
+    /// <summary>
+    /// appsettings.json is read once: options are bound when the daemon starts and a change takes a restart, so the
+    /// file watchers the host would set up for a live reload only cost start-up time.
+    /// </summary>
+    private static ConfigurationManager WithoutFileWatching()
+    {
+        var configuration = new ConfigurationManager();
+        configuration.AddInMemoryCollection([new("hostBuilder:reloadConfigOnChange", "false")]);
+        return configuration;
     }
 }
