@@ -1,4 +1,5 @@
 using System.Net;
+using KrxSignal.Worker.Http;
 using KrxSignal.Worker.Notify.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
@@ -20,7 +21,7 @@ internal static class NotifyHttpClients
     public const string Webhook = "notify-webhook";
     public const string Telegram = "notify-telegram";
 
-    public static RefitSettings RefitSettings { get; } = RefitSettings.ForJsonContext(TelegramJsonContext.Default);
+    public static RefitSettings RefitSettings { get; } = RefitSettings.ForJsonContext(TelegramJsonContext.Default).WithSocketsHandler();
 
     internal static IServiceCollection AddNotifyHttpClients(this IServiceCollection services)
     {

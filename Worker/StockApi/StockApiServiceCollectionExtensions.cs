@@ -27,8 +27,9 @@ internal static class StockApiServiceCollectionExtensions
         services.AddTransient<StockApiKeyHandler>();
 
         // The source-generated client (Refit 16.4's AddRefitClient needs Refit.Reflection at run time) over the named
-        // HttpClient; a null RefitSettings keeps the generated JSON context's own options.
-        services.AddRefitGeneratedClient<IStockApi>(StockApiJsonContext.Default, _ => null, HttpClientName)
+        // HttpClient, with the generated JSON context's own options.
+        var settings = RefitSettings.ForJsonContext(StockApiJsonContext.Default).WithSocketsHandler();
+        services.AddRefitGeneratedClient<IStockApi>(StockApiJsonContext.Default, _ => settings, HttpClientName)
             .ConfigureHttpClient((sp, client) =>
             {
                 if (sp.GetRequiredService<IOptions<StockApiOptions>>().Value.BaseUrl is { Length: > 0 } baseUrl)

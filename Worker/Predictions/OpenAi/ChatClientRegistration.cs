@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using KrxSignal.Worker.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -16,8 +17,8 @@ public static class ChatClientRegistration
     public static string HttpClientName(string modelId) => $"model-{modelId}";
 
     // Korean text is sent as itself: \uXXXX escapes would triple the bytes of every prompt.
-    private static readonly RefitSettings Settings = new(new SystemTextJsonContentSerializer(
-        new JsonSerializerOptions(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+    private static readonly RefitSettings Settings = new RefitSettings(new SystemTextJsonContentSerializer(
+        new JsonSerializerOptions(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping })).WithSocketsHandler();
 
     public static IServiceCollection AddModelChatClients(this IServiceCollection services, IConfiguration configuration)
     {
