@@ -10,7 +10,7 @@ namespace KrxSignal.Worker.Benchmarks;
 /// </summary>
 public static partial class ReplayBenchmark
 {
-    private const int Runs = 3;
+    private const int Runs = 5;
     private const int PollsInSampleDay = 468;
 
     public static async Task RunAsync()
