@@ -1,4 +1,3 @@
-using KrxSignal.Worker.Hosting;
 using KrxSignal.Worker.Notify.Delivery;
 using KrxSignal.Worker.Scheduling;
 using KrxSignal.Worker.Tests.Support;
@@ -10,36 +9,23 @@ namespace KrxSignal.Worker.Tests.Scheduling;
 /// <summary>Firing a job at once, as the poll job fires the pipeline and the pipeline fires delivery.</summary>
 public sealed class FireNowTests : IDisposable
 {
-    private readonly TempFolder _folder = new();
+    // Days before the machine's clock: a trigger due at the machine's now would not fire until then.
+    private readonly TestHost _host = new(start: new DateTimeOffset(2026, 11, 24, 14, 0, 0, TimeSpan.Zero));
 
-    public void Dispose() => _folder.Dispose();
+    public void Dispose() => _host.Dispose();
 
     [Fact]
-    public async Task FireNowAsync_ShiftedClock_OneOffTriggerDueAtTheWorkersNowNotTheMachines()
+    public async Task FireNowAsync_WorkerClockBehindTheMachines_OneOffTriggerDueAtTheWorkersNow()
     {
-        using var host = WorkerHost.CreateBuilder(new WorkerHostSettings
-        {
-            ContentRoot = AppContext.BaseDirectory,
-            Overrides = new Dictionary<string, string?>
-            {
-                ["Storage:DatabasePath"] = _folder.File("worker.db"),
-                ["Heartbeat:Path"] = _folder.File("heartbeat.json"),
-                ["Logs:Directory"] = _folder.File("logs"),
-                ["Clock:StartAt"] = "2026-11-24T23:00:00+09:00", // days before the machine's clock
-            },
-        }).Build();
-        var time = host.Services.GetRequiredService<TimeProvider>();
+        using var host = _host.Build();
         var scheduler = await host.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
-        var before = time.GetUtcNow();
 
-        await scheduler.FireNowAsync(DeliveryJob.Key, time, CancellationToken.None);
+        await scheduler.FireNowAsync(DeliveryJob.Key, _host.Time, CancellationToken.None);
         var triggers = await scheduler.GetTriggersOfJob(DeliveryJob.Key);
-        var after = time.GetUtcNow();
         await scheduler.Shutdown();
 
         var trigger = triggers.Should().ContainSingle().Which.Should().BeAssignableTo<ISimpleTrigger>().Subject;
         trigger.RepeatCount.Should().Be(0, "it fires once");
-        trigger.StartTimeUtc.Should().BeOnOrAfter(before).And.BeOnOrBefore(after,
-            "the machine's clock reads days later: a trigger due then would not fire until then");
+        trigger.StartTimeUtc.Should().Be(_host.Time.GetUtcNow());
     }
 }
