@@ -27,6 +27,9 @@ internal static class NLogSetup
         }
 
         var loading = Task.Run(() => CreateFactory(paths, logDirectory, consoleToStandardError, logFiles));
+
+        // The host asks for the factory synchronously, so this joins the parse running on the other core: CPU work, with
+        // no synchronization context to deadlock on, and a broken file's exception rethrown as it was thrown.
         return _ => loading.GetAwaiter().GetResult();
     }
 
