@@ -6,8 +6,12 @@ internal sealed class WatchdogOptions : IValidatedOptions
 {
     public static string Section => "Watchdog";
 
-    /// <summary>How often liveness is checked when systemd's watchdog is off; under systemd the ping cadence (half of WatchdogSec) is used.</summary>
-    public TimeSpan CheckInterval { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How often liveness is checked when systemd's watchdog is off; under systemd the ping cadence (half of WatchdogSec)
+    /// is used. 30 s is that cadence for the shipped unit, and a tenth of SelfRestartAfter: finer would only wake an
+    /// idle daemon more often.
+    /// </summary>
+    public TimeSpan CheckInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Without a systemd watchdog (Windows, or a unit without WatchdogSec), a daemon wedged this long exits
